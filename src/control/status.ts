@@ -1,0 +1,120 @@
+// Shapes of `tsbgpd status --json` and `tsbgpd routes --json`, and their table renderings.
+// No field here ever holds key material: auth shows the method, the key's length and a fingerprint only.
+
+export interface AuthStatus {
+  readonly method: 'none' | 'md5' | 'ao';
+  readonly keyLength: number | null;
+  /** First 8 hex digits of SHA-256 of the key. */
+  readonly keyFingerprint: string | null;
+  /** Where the key comes from, e.g. "secret bgp-secrets/rr-password". */
+  readonly source: string | null;
+}
+
+export interface PeerStatus {
+  readonly name: string;
+  readonly peerIP: string;
+  readonly peerPort: number;
+  readonly peerAS: number;
+  readonly localAS: number;
+  readonly localAddress: string | null;
+  readonly passive: boolean;
+  readonly enabled: boolean;
+  /** RFC 4271 state, or 'Idle' while held down (see lastError). */
+  readonly state: string;
+  /** ISO time of the last state change. */
+  readonly since: string;
+  readonly lastError: string | null;
+  /** Plain-language reason from the kernel counters when an authenticated session does not come up. */
+  readonly authDiagnosis: string | null;
+  readonly auth: AuthStatus;
+  readonly prefixes: { readonly received: number; readonly accepted: number; readonly advertised: number };
+  readonly negotiated: {
+    readonly holdTime: number;
+    readonly keepaliveTime: number;
+    readonly families: readonly string[];
+    readonly fourOctetAs: boolean;
+    readonly routeRefresh: boolean;
+    readonly gracefulRestart: boolean;
+  } | null;
+  readonly remoteRouterId: string | null;
+  readonly messages: { readonly sent: number; readonly received: number };
+}
+
+export interface DaemonStatus {
+  readonly nodeName: string;
+  readonly routerId: string;
+  readonly localAS: number;
+  readonly listenPort: number;
+  readonly startedAt: string;
+  readonly config: { readonly loadedAt: string; readonly lastError: string | null; readonly warnings: number };
+  readonly peers: readonly PeerStatus[];
+}
+
+export interface RouteEntry {
+  readonly prefix: string;
+  readonly nextHop: string;
+  readonly asPath: string;
+  readonly origin: string;
+  readonly localPref: number | null;
+  readonly med: number | null;
+  readonly communities: readonly string[];
+  readonly largeCommunities: readonly string[];
+  /** Peer name, or 'local' for routes this node originates. */
+  readonly peer: string;
+  readonly best: boolean;
+  /** Why this route won or lost the decision process, when known. */
+  readonly reason: string | null;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s + ' ' : s + ' '.repeat(n - s.length);
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length + 1)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('').trimEnd()).join('\n');
+}
+
+function shortTime(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '');
+}
+
+/** Like `birdc show protocols`: one line per peer, the reason in the Info column. */
+export function formatStatus(s: DaemonStatus): string {
+  const head = `tsbgpd on ${s.nodeName}: router id ${s.routerId}, AS ${s.localAS}, port ${s.listenPort}` +
+    (s.config.lastError ? `\nconfig: last reload failed, running the last good config: ${s.config.lastError}` : '');
+  const rows: string[][] = [['Name', 'Peer', 'AS', 'State', 'Since', 'Auth', 'Routes', 'Info']];
+  for (const p of s.peers) {
+    const auth = p.auth.method === 'none' ? 'none' : `${p.auth.method}${p.auth.keyFingerprint ? ':' + p.auth.keyFingerprint : ''}`;
+    const info = p.authDiagnosis ?? p.lastError ?? (p.enabled ? '' : 'disabled');
+    rows.push([
+      p.name,
+      p.peerIP,
+      String(p.peerAS),
+      p.enabled ? p.state : 'Disabled',
+      shortTime(p.since),
+      auth,
+      `${p.prefixes.accepted}/${p.prefixes.advertised}`,
+      info,
+    ]);
+  }
+  return `${head}\n${table(rows)}`;
+}
+
+export function formatRoutes(routes: readonly RouteEntry[]): string {
+  const rows: string[][] = [['', 'Prefix', 'Next hop', 'AS path', 'Origin', 'Communities', 'Peer', 'Reason']];
+  for (const r of routes) {
+    rows.push([
+      r.best ? '*' : ' ',
+      r.prefix,
+      r.nextHop,
+      r.asPath === '' ? '(local)' : r.asPath,
+      r.origin,
+      [...r.communities, ...r.largeCommunities].join(' '),
+      r.peer,
+      r.reason ?? '',
+    ]);
+  }
+  return table(rows);
+}
