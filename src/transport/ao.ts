@@ -152,12 +152,33 @@ export function ipv6Bytes(address: string): Buffer {
   return out;
 }
 
+/** RFC 5952 text form of 16 address bytes (longest run of ≥2 zero groups becomes "::"). */
+export function formatIPv6(b: Uint8Array): string {
+  const g: number[] = [];
+  for (let i = 0; i < 8; i++) g.push(((b[i * 2] ?? 0) << 8) | (b[i * 2 + 1] ?? 0));
+  let bestAt = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestAt = i;
+      bestLen = j - i;
+    }
+    i = j === i ? i + 1 : j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (bestAt < 0) return hex.join(':');
+  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
+}
+
 function readPeer(b: Buffer, off: number): string {
   const fam = r16(b, off);
   if (fam === AF_INET) return Array.from(b.subarray(off + 4, off + 8)).join('.');
-  const words: string[] = [];
-  for (let i = 0; i < 8; i++) words.push(b.readUInt16BE(off + 8 + i * 2).toString(16));
-  return unmapV4(words.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::'));
+  const a = b.subarray(off + 8, off + 24);
+  // v4-mapped ::ffff:a.b.c.d
+  if (a.subarray(0, 10).every((x) => x === 0) && a[10] === 0xff && a[11] === 0xff) return Array.from(a.subarray(12)).join('.');
+  return formatIPv6(a);
 }
 
 /** struct tcp_ao_add (288 bytes). The returned buffer holds the key: wipe it after use. */

@@ -11,9 +11,9 @@ import { Socket } from 'node:net';
 import { ipFamily, unmapV4 } from './address.js';
 import { addAoKey, type AoKey } from './ao.js';
 import { syscallError, TransportError } from './errors.js';
-import { type KeyMaterial } from './keys.js';
+import { validateKey, type KeyMaterial } from './keys.js';
 import { loadNative } from './native.js';
-import { applyTtl, setMd5Key, type TtlOptions } from './sockopts.js';
+import { applyTtl, selectorLabel, setMd5Key, type TtlOptions } from './sockopts.js';
 
 export interface ConnectOptions {
   /** Peer address (numeric). */
@@ -60,6 +60,13 @@ export function connectKeyed(o: ConnectOptions): Promise<Socket> {
         peer: o.host,
       }),
     );
+  }
+  // Keys are checked before any system call (no socket is created for a bad key).
+  try {
+    if (o.md5Key !== undefined) validateKey(o.host, o.md5Key);
+    for (const k of o.aoKeys ?? []) validateKey(selectorLabel(k), k.key);
+  } catch (e) {
+    return Promise.reject(e);
   }
   let fd: number;
   try {

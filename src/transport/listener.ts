@@ -15,7 +15,8 @@ import { ipFamily, unmapV4, type Family } from './address.js';
 import { syscallError, TransportError } from './errors.js';
 import { loadNative } from './native.js';
 import { applyPeerKey, peerKeyId, peerKeyInfo, removePeerKey, type PeerKey, type PeerKeyInfo, type PeerKeyRef } from './peer-key.js';
-import { applyTtl, type TtlOptions } from './sockopts.js';
+import { validateKey } from './keys.js';
+import { applyTtl, selectorLabel, type TtlOptions } from './sockopts.js';
 
 export interface KeyedListenerOptions {
   /** Local address to bind: '::' is dual-stack (unless v6Only), '0.0.0.0' IPv4 only. */
@@ -75,6 +76,7 @@ export class KeyedListener extends EventEmitter<ListenerEvents> {
     const n = loadNative();
     const family = ipFamily(opts.host);
     const dualStack = family === 6 && opts.v6Only !== true && /^::0*$|^::$/.test(opts.host);
+    for (const k of opts.keys ?? []) validateKey(selectorLabel(k), k.key); // before any system call
     const fd = (() => {
       try {
         return n.socket(family, opts.netns ?? null);
