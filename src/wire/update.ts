@@ -1,29 +1,420 @@
-// STUB (contract only): replaced by the UPDATE codec. Signatures below are the contract other modules use.
-import type { CodecContext, DecodeFailure } from './types.js';
+// The UPDATE message (RFC 4271 §4.3; RFC 4760 MP attributes; RFC 7606 error handling): decode, encode,
+// End-of-RIB (RFC 4724 §2), a builder from prefix text, and a packer that fills messages from prefix columns.
+
+import { Afi, AttrType, ErrorCode, HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, MessageHeaderSubcode, MessageType, Safi, UpdateSubcode } from './iana.js';
+import { afiSafiKey, DEFAULT_CONTEXT, type CodecContext, type DecodeFailure } from './types.js';
+import { parseIPv4, parseIPv6, readU16, writeU16 } from './addr.js';
+import { emptyNlri, nlriEncodedLength, nlriErrorText, packPrefixes, scanNlri, writeNlri, type PackedNlri, type PrefixInput } from './nlri.js';
+import { Rfc7606Action, strongestAction, updateNote, type Rfc7606Note } from './rfc7606.js';
+import { decodeAttributes } from './attributes/decode.js';
+import { attributesLength, encodeAttributes } from './attributes/encode.js';
+import type { MpNextHop, MpReach, MpUnreach, PathAttributes } from './attributes/types.js';
 
 export interface UpdateMessage {
   readonly type: 'UPDATE';
+  /** Withdrawn Routes (IPv4 unicast). */
+  readonly withdrawn: PackedNlri;
+  /** Decoded path attributes, MP_REACH_NLRI / MP_UNREACH_NLRI excepted. */
+  readonly attributes: PathAttributes;
+  /** The Path Attributes field as received (a view; empty for built messages): for interning and forwarding. */
+  readonly rawAttributes: Uint8Array;
+  /** Network Layer Reachability Information (IPv4 unicast). */
+  readonly nlri: PackedNlri;
+  readonly mpReach?: MpReach;
+  readonly mpUnreach?: MpUnreach;
 }
 
-export type UpdateDecodeResult = DecodeFailure | { readonly ok: true; readonly value: UpdateMessage };
+export interface UpdateDecodeSuccess {
+  readonly ok: true;
+  readonly value: UpdateMessage;
+  /** RFC 7606 notes, empty when the UPDATE was clean. */
+  readonly errors: readonly Rfc7606Note[];
+  /** The strongest action among `errors` (RFC 7606 §3(h)); None when clean. */
+  readonly action: Rfc7606Action;
+}
+
+export interface UpdateDecodeFailure extends DecodeFailure {
+  /** Every note found up to the one that forced the reset. */
+  readonly errors: readonly Rfc7606Note[];
+}
+
+export type UpdateDecodeResult = UpdateDecodeFailure | UpdateDecodeSuccess;
+
+const IPV4_UNICAST = afiSafiKey(Afi.IPv4, Safi.Unicast);
+const NO_BYTES = new Uint8Array(0);
+const NO_NOTES: readonly Rfc7606Note[] = Object.freeze([]);
+
+const reset = (note: Rfc7606Note, errors: readonly Rfc7606Note[]): UpdateDecodeFailure => ({
+  ok: false,
+  notification: note.notification,
+  reason: note.reason,
+  errors,
+});
 
 /** Decode an UPDATE body: `buf[offset, offset + length)` is everything after the 19-byte header. */
-export function decodeUpdateBody(_buf: Uint8Array, _offset: number, _length: number, _ctx: CodecContext): UpdateDecodeResult {
-  throw new Error('not implemented');
+export function decodeUpdateBody(buf: Uint8Array, offset: number, length: number, ctx: CodecContext): UpdateDecodeResult {
+  if (length < 4) {
+    // RFC 4271 §6.1: shorter than the minimum UPDATE (23 octets); data = the erroneous Length field.
+    const data = new Uint8Array(2);
+    writeU16(data, 0, length + HEADER_LENGTH);
+    return { ok: false, notification: { code: ErrorCode.MessageHeader, subcode: MessageHeaderSubcode.BadMessageLength, data }, reason: `UPDATE of ${length + HEADER_LENGTH} octets is below the minimum of 23`, errors: NO_NOTES };
+  }
+  const end = offset + length;
+  const wrl = readU16(buf, offset);
+  // RFC 4271 §6.3, unchanged by RFC 7606 §3(a): lengths that overrun the message are a Malformed Attribute List.
+  if (4 + wrl > length) {
+    const n = updateNote(Rfc7606Action.SessionReset, undefined, UpdateSubcode.MalformedAttributeList, NO_BYTES, 'RFC 7606 §3(a)', `Withdrawn Routes Length ${wrl} overruns the message`);
+    return reset(n, [n]);
+  }
+  const addPath4 = ctx.addPathReceive.has(IPV4_UNICAST);
+  const wOff = offset + 2;
+  const wCount = scanNlri(buf, wOff, wrl, Afi.IPv4, addPath4);
+  if (wCount < 0) {
+    // RFC 7606 §5.3: a syntactically incorrect prefix field cannot be withdrawn: session reset.
+    const n = updateNote(Rfc7606Action.SessionReset, undefined, UpdateSubcode.InvalidNetworkField, NO_BYTES, 'RFC 7606 §5.3', `Withdrawn Routes: ${nlriErrorText(wCount)}`);
+    return reset(n, [n]);
+  }
+  const aLenOff = wOff + wrl;
+  const tal = readU16(buf, aLenOff);
+  if (4 + wrl + tal > length) {
+    const n = updateNote(Rfc7606Action.SessionReset, undefined, UpdateSubcode.MalformedAttributeList, NO_BYTES, 'RFC 7606 §3(a)', `Total Path Attribute Length ${tal} overruns the message`);
+    return reset(n, [n]);
+  }
+  const aOff = aLenOff + 2;
+  const list = decodeAttributes(buf, aOff, tal, ctx);
+  if (list.fatal !== undefined) return reset(list.fatal, list.notes);
+
+  const nOff = aOff + tal;
+  const nCount = scanNlri(buf, nOff, end - nOff, Afi.IPv4, addPath4);
+  if (nCount < 0) {
+    const n = updateNote(Rfc7606Action.SessionReset, undefined, UpdateSubcode.InvalidNetworkField, NO_BYTES, 'RFC 7606 §5.3', `NLRI: ${nlriErrorText(nCount)}`);
+    return reset(n, [...list.notes, n]);
+  }
+
+  let notes = list.notes;
+  const attrs = list.attributes;
+  // RFC 4271 §6.3 / RFC 7606 §3(d): well-known mandatory attributes missing: treat-as-withdraw. ORIGIN and
+  // AS_PATH go with any NLRI; NEXT_HOP only with NLRI in the body (RFC 4760 §3: not for MP_REACH_NLRI alone).
+  const hasMpNlri = list.mpReach !== undefined && list.mpReach.nlri.bytes.length > 0;
+  if (nCount > 0 || hasMpNlri) {
+    const missing: number[] = [];
+    if (attrs.origin === undefined) missing.push(AttrType.ORIGIN);
+    if (attrs.asPath === undefined) missing.push(AttrType.AS_PATH);
+    if (nCount > 0 && attrs.nextHop === undefined) missing.push(AttrType.NEXT_HOP);
+    for (const code of missing) {
+      if (notes.some((n) => n.attrType === code)) continue; // already reported as malformed
+      notes = [...notes, updateNote(Rfc7606Action.TreatAsWithdraw, code, UpdateSubcode.MissingWellKnownAttribute, Uint8Array.of(code), 'RFC 7606 §3(d)', `missing well-known attribute ${code}`)];
+    }
+  }
+
+  const value: UpdateMessage = {
+    type: 'UPDATE',
+    withdrawn: { afi: Afi.IPv4, safi: Safi.Unicast, addPath: addPath4, bytes: buf.subarray(wOff, wOff + wrl), count: wCount },
+    attributes: attrs,
+    rawAttributes: buf.subarray(aOff, aOff + tal),
+    nlri: { afi: Afi.IPv4, safi: Safi.Unicast, addPath: addPath4, bytes: buf.subarray(nOff, end), count: nCount },
+    ...(list.mpReach !== undefined ? { mpReach: list.mpReach } : {}),
+    ...(list.mpUnreach !== undefined ? { mpUnreach: list.mpUnreach } : {}),
+  };
+  return { ok: true, value, errors: notes, action: notes.length === 0 ? Rfc7606Action.None : strongestAction(notes) };
+}
+
+/** For treat-as-withdraw (RFC 7606 §2): every NLRI block the UPDATE announced, body and MP_REACH_NLRI. */
+export function announcedNlri(msg: UpdateMessage): PackedNlri[] {
+  const out: PackedNlri[] = [];
+  if (msg.nlri.count > 0) out.push(msg.nlri);
+  if (msg.mpReach !== undefined && msg.mpReach.nlri.bytes.length > 0) out.push(msg.mpReach.nlri);
+  return out;
+}
+
+/** Families RFC 7606 says to disable, from the notes of a decode. */
+export function disabledFamilies(errors: readonly Rfc7606Note[]): { afi: number; safi: number }[] {
+  const out: { afi: number; safi: number }[] = [];
+  for (const n of errors) {
+    if (n.action !== Rfc7606Action.AfiSafiDisable || n.afi === undefined || n.safi === undefined) continue;
+    if (!out.some((f) => f.afi === n.afi && f.safi === n.safi)) out.push({ afi: n.afi, safi: n.safi! });
+  }
+  return out;
+}
+
+/** Attribute type codes dropped by attribute discard. */
+export function discardedAttributes(errors: readonly Rfc7606Note[]): number[] {
+  return errors.filter((n) => n.action === Rfc7606Action.AttributeDiscard && n.attrType !== undefined).map((n) => n.attrType!);
+}
+
+// --- encode ----------------------------------------------------------------------------------------------
+
+const maxLength = (ctx: CodecContext): number => (ctx.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH);
+
+function encodeError(code: `ERR_BGP_${string}`, message: string): RangeError {
+  return Object.assign(new RangeError(message), { code });
 }
 
 /** Whole message length in bytes, header included. */
-export function updateEncodingLength(_msg: UpdateMessage, _ctx: CodecContext): number {
-  throw new Error('not implemented');
+export function updateEncodingLength(msg: UpdateMessage, ctx: CodecContext): number {
+  const addPath4 = ctx.addPathSend.has(IPV4_UNICAST);
+  return HEADER_LENGTH + 4 + nlriEncodedLength(msg.withdrawn, addPath4) + attributesLength(msg, ctx) + nlriEncodedLength(msg.nlri, addPath4);
 }
 
-/** Write the whole message (header included) at `offset`; returns bytes written. */
-export function encodeUpdateInto(_msg: UpdateMessage, _ctx: CodecContext, _buf: Uint8Array, _offset: number): number {
-  throw new Error('not implemented');
+/** Write the header (marker, length, type 2) at `offset`. */
+function writeHeader(buf: Uint8Array, offset: number, length: number): void {
+  buf.fill(0xff, offset, offset + 16);
+  writeU16(buf, offset + 16, length);
+  buf[offset + 18] = MessageType.UPDATE;
+}
+
+/**
+ * Write the whole message (header included) at `offset`; returns bytes written. Throws a RangeError with
+ * code ERR_BGP_UPDATE_TOO_LONG when it exceeds the session's message size (RFC 4271 §4.1, RFC 8654).
+ */
+export function encodeUpdateInto(msg: UpdateMessage, ctx: CodecContext, buf: Uint8Array, offset: number): number {
+  const addPath4 = ctx.addPathSend.has(IPV4_UNICAST);
+  const wLen = nlriEncodedLength(msg.withdrawn, addPath4);
+  const aLen = attributesLength(msg, ctx);
+  const total = HEADER_LENGTH + 4 + wLen + aLen + nlriEncodedLength(msg.nlri, addPath4);
+  if (total > maxLength(ctx)) throw encodeError('ERR_BGP_UPDATE_TOO_LONG', `UPDATE of ${total} octets exceeds ${maxLength(ctx)}`);
+  if (total > buf.length - offset) throw encodeError('ERR_BGP_BUFFER_TOO_SMALL', `UPDATE of ${total} octets does not fit the buffer`);
+  writeHeader(buf, offset, total);
+  let p = offset + HEADER_LENGTH;
+  writeU16(buf, p, wLen);
+  p = writeNlri(msg.withdrawn, addPath4, buf, p + 2);
+  writeU16(buf, p, aLen);
+  p = encodeAttributes(msg, ctx, buf, p + 2);
+  p = writeNlri(msg.nlri, addPath4, buf, p);
+  return p - offset;
 }
 
 export function encodeUpdate(msg: UpdateMessage, ctx: CodecContext): Uint8Array {
   const out = new Uint8Array(updateEncodingLength(msg, ctx));
   encodeUpdateInto(msg, ctx, out, 0);
   return out;
+}
+
+// --- End-of-RIB (RFC 4724 §2) ---------------------------------------------------------------------------
+
+const hasAttributes = (a: PathAttributes): boolean => Object.keys(a).some((k) => k !== 'wire' && a[k as keyof PathAttributes] !== undefined);
+
+/** The family an End-of-RIB marker stands for, or undefined when `u` is not one. */
+export function isEndOfRib(u: UpdateMessage): { afi: number; safi: number } | undefined {
+  if (u.withdrawn.count > 0 || u.withdrawn.bytes.length > 0 || u.nlri.bytes.length > 0 || u.mpReach !== undefined || hasAttributes(u.attributes)) return undefined;
+  if (u.mpUnreach === undefined) return { afi: Afi.IPv4, safi: Safi.Unicast };
+  return u.mpUnreach.nlri.bytes.length === 0 ? { afi: u.mpUnreach.afi, safi: u.mpUnreach.safi } : undefined;
+}
+
+/** End-of-RIB: an empty UPDATE for IPv4 unicast, else an MP_UNREACH_NLRI with no withdrawn routes. */
+export function endOfRib(afi: number, safi: number): UpdateMessage {
+  const base = { type: 'UPDATE' as const, withdrawn: emptyNlri(Afi.IPv4, Safi.Unicast), attributes: {}, rawAttributes: NO_BYTES, nlri: emptyNlri(Afi.IPv4, Safi.Unicast) };
+  return afi === Afi.IPv4 && safi === Safi.Unicast ? base : { ...base, mpUnreach: { afi, safi, nlri: emptyNlri(afi, safi) } };
+}
+
+// --- building from text ----------------------------------------------------------------------------------
+
+export interface UpdateSpec {
+  readonly withdrawn?: readonly PrefixInput[];
+  readonly attributes?: PathAttributes;
+  readonly nlri?: readonly PrefixInput[];
+  /** Next hop text: an address, or [global, link-local] for IPv6. */
+  readonly mpReach?: { readonly afi: number; readonly safi: number; readonly nextHop: string | readonly [string, string]; readonly nlri: readonly PrefixInput[] };
+  readonly mpUnreach?: { readonly afi: number; readonly safi: number; readonly withdrawn: readonly PrefixInput[] };
+}
+
+/** Parse next hop text for MP_REACH_NLRI; throws RangeError ERR_BGP_BAD_NEXT_HOP on bad text. */
+export function parseNextHop(text: string | readonly [string, string]): MpNextHop {
+  const bad = (): RangeError => encodeError('ERR_BGP_BAD_NEXT_HOP', `not a next hop: ${JSON.stringify(text)}`);
+  if (typeof text !== 'string') {
+    const global = parseIPv6(text[0]);
+    const linkLocal = parseIPv6(text[1]);
+    if (global === undefined || linkLocal === undefined) throw bad();
+    return { kind: 'ipv6', global, linkLocal };
+  }
+  if (!text.includes(':')) {
+    const a = parseIPv4(text);
+    if (a < 0) throw bad();
+    return { kind: 'ipv4', addr: a };
+  }
+  const global = parseIPv6(text);
+  if (global === undefined) throw bad();
+  return { kind: 'ipv6', global };
+}
+
+/**
+ * Build an UpdateMessage from prefix text (tests, the injector). NLRI blocks carry path identifiers when
+ * `ctx.addPathSend` has their family. Throws RangeError (ERR_BGP_BAD_PREFIX / ERR_BGP_BAD_NEXT_HOP) on bad text.
+ */
+export function buildUpdate(spec: UpdateSpec, ctx: CodecContext = DEFAULT_CONTEXT): UpdateMessage {
+  const ap = (afi: number, safi: number): boolean => ctx.addPathSend.has(afiSafiKey(afi, safi));
+  const v4 = ap(Afi.IPv4, Safi.Unicast);
+  const msg: { -readonly [K in keyof UpdateMessage]: UpdateMessage[K] } = {
+    type: 'UPDATE',
+    withdrawn: packPrefixes(Afi.IPv4, Safi.Unicast, spec.withdrawn ?? [], v4),
+    attributes: spec.attributes ?? {},
+    rawAttributes: NO_BYTES,
+    nlri: packPrefixes(Afi.IPv4, Safi.Unicast, spec.nlri ?? [], v4),
+  };
+  if (spec.mpReach !== undefined) {
+    const { afi, safi } = spec.mpReach;
+    msg.mpReach = { afi, safi, nextHop: parseNextHop(spec.mpReach.nextHop), nlri: packPrefixes(afi, safi, spec.mpReach.nlri, ap(afi, safi)) };
+  }
+  if (spec.mpUnreach !== undefined) {
+    const { afi, safi } = spec.mpUnreach;
+    msg.mpUnreach = { afi, safi, nlri: packPrefixes(afi, safi, spec.mpUnreach.withdrawn, ap(afi, safi)) };
+  }
+  return msg;
+}
+
+
+// --- packing prefix columns into messages ------------------------------------------------------------------
+
+/** Prefixes as columns, the form a RIB can hand over without one object per prefix. */
+export interface PrefixColumns {
+  readonly afi: number;
+  readonly safi: number;
+  readonly count: number;
+  /** IPv4: one uint32 per prefix. IPv6: four uint32 per prefix, most significant word first. */
+  readonly addrs: Uint32Array;
+  readonly lens: Uint8Array;
+  /** RFC 7911 path identifiers, written when `ctx.addPathSend` has the family (0 when absent). */
+  readonly pathIds?: Uint32Array;
+}
+
+export interface PackOptions {
+  /** Withdraw the prefixes instead of announcing them (attributes are then ignored). */
+  readonly withdraw?: boolean;
+  /** Next hop for MP_REACH_NLRI: needed for every family but IPv4 unicast, and for RFC 8950 IPv6 next hops. */
+  readonly nextHop?: MpNextHop;
+  /** Message size limit; defaults to 4096, or 65535 with RFC 8654 extended messages. */
+  readonly maxLength?: number;
+}
+
+/**
+ * Pack all `prefixes` into as few UPDATEs as fit `maxLength`, sharing one attribute set: IPv4 unicast in the
+ * body, every other family (or an IPv6 next hop) in MP_REACH_NLRI / MP_UNREACH_NLRI, which then comes first
+ * (RFC 7606 §5.1) with the Extended Length bit. Returns views into one buffer, one per message.
+ */
+export function packUpdates(attrs: PathAttributes, prefixes: PrefixColumns, ctx: CodecContext, opts: PackOptions = {}): Uint8Array[] {
+  const { afi, safi, count, addrs, lens, pathIds } = prefixes;
+  const limit = Math.min(opts.maxLength ?? maxLength(ctx), maxLength(ctx));
+  const withdraw = opts.withdraw === true;
+  const v6 = afi === Afi.IPv6;
+  if (afi !== Afi.IPv4 && !v6) throw encodeError('ERR_BGP_UNSUPPORTED_FAMILY', `cannot pack AFI ${afi}`);
+  if (lens.length < count || addrs.length < count * (v6 ? 4 : 1)) throw encodeError('ERR_BGP_BAD_PREFIX', 'prefix columns shorter than count');
+  const body = afi === Afi.IPv4 && safi === Safi.Unicast && opts.nextHop?.kind !== 'ipv6';
+  const nextHop = opts.nextHop;
+  if (!body && !withdraw && nextHop === undefined) throw encodeError('ERR_BGP_BAD_NEXT_HOP', 'MP_REACH_NLRI needs a next hop');
+  const addPath = (body ? ctx.addPathSend.has(IPV4_UNICAST) : ctx.addPathSend.has(afiSafiKey(afi, safi))) ? 4 : 0;
+  const maxBits = v6 ? 128 : 32;
+
+  let template = NO_BYTES;
+  if (!withdraw) {
+    const src = { attributes: attrs };
+    template = new Uint8Array(attributesLength(src, ctx));
+    encodeAttributes(src, ctx, template, 0);
+  }
+  const nhLen = nextHop === undefined ? 0 : nextHop.kind === 'ipv4' ? 4 : nextHop.kind === 'raw' ? nextHop.bytes.length : nextHop.linkLocal ? 32 : 16;
+  // Octets of a message before its prefixes: header, the two length fields, attributes, MP attribute head.
+  const mpHead = body ? 0 : withdraw ? 4 + 3 : 4 + 5 + nhLen;
+  const fixed = HEADER_LENGTH + 4 + template.length + mpHead;
+  if (fixed + addPath + 1 + (maxBits >> 3) > limit) throw encodeError('ERR_BGP_UPDATE_TOO_LONG', `attributes of ${template.length} octets leave no room for a prefix`);
+
+  // Pass 1: where each message starts, and the total size.
+  const starts: number[] = [0];
+  let total = fixed;
+  let cur = fixed;
+  for (let i = 0; i < count; i++) {
+    const l = lens[i]!;
+    if (l > maxBits) throw encodeError('ERR_BGP_BAD_PREFIX', `prefix length ${l} exceeds ${maxBits}`);
+    const size = addPath + 1 + ((l + 7) >> 3);
+    if (cur + size > limit) {
+      starts.push(i);
+      total += fixed;
+      cur = fixed;
+    }
+    cur += size;
+    total += size;
+  }
+  starts.push(count);
+
+  // Pass 2: write.
+  const out = new Uint8Array(total);
+  const views: Uint8Array[] = [];
+  let p = 0;
+  for (let m = 0; m + 1 < starts.length; m++) {
+    const begin = p;
+    p += HEADER_LENGTH;
+    const lenAt = p; // Withdrawn Routes Length; the Total Path Attribute Length follows it
+    p += 4;
+    let mpLenAt = -1;
+    if (!body) {
+      out[p] = 0x80 | 0x10; // optional, non-transitive, extended length
+      out[p + 1] = withdraw ? AttrType.MP_UNREACH_NLRI : AttrType.MP_REACH_NLRI;
+      mpLenAt = p + 2;
+      p += 4;
+      writeU16(out, p, afi);
+      out[p + 2] = safi;
+      p += 3;
+      if (!withdraw) {
+        out[p++] = nhLen;
+        writeNextHopBytes(nextHop!, out, p);
+        p += nhLen;
+        out[p++] = 0;
+      }
+    } else if (!withdraw) {
+      out.set(template, p);
+      p += template.length;
+    }
+    const prefixesAt = p;
+    for (let i = starts[m]!; i < starts[m + 1]!; i++) {
+      if (addPath) {
+        const id = pathIds === undefined ? 0 : pathIds[i]!;
+        out[p] = id >>> 24;
+        out[p + 1] = id >>> 16;
+        out[p + 2] = id >>> 8;
+        out[p + 3] = id;
+        p += 4;
+      }
+      const l = lens[i]!;
+      out[p++] = l;
+      const n = (l + 7) >> 3;
+      if (!v6) {
+        const a = addrs[i]!;
+        if (n > 0) out[p] = a >>> 24;
+        if (n > 1) out[p + 1] = a >>> 16;
+        if (n > 2) out[p + 2] = a >>> 8;
+        if (n > 3) out[p + 3] = a;
+      } else {
+        const w = i * 4;
+        for (let j = 0; j < n; j++) out[p + j] = addrs[w + (j >> 2)]! >>> (24 - 8 * (j & 3));
+      }
+      p += n;
+    }
+    const prefixBytes = p - prefixesAt;
+    if (body) {
+      writeU16(out, lenAt, withdraw ? prefixBytes : 0);
+      writeU16(out, lenAt + 2, withdraw ? 0 : template.length);
+    } else {
+      writeU16(out, mpLenAt, p - (mpLenAt + 2));
+      if (!withdraw) {
+        out.set(template, p);
+        p += template.length;
+      }
+      writeU16(out, lenAt, 0);
+      writeU16(out, lenAt + 2, p - (lenAt + 4));
+    }
+    writeHeader(out, begin, p - begin);
+    views.push(out.subarray(begin, p));
+  }
+  return views;
+}
+
+function writeNextHopBytes(nh: MpNextHop, buf: Uint8Array, off: number): void {
+  if (nh.kind === 'ipv4') {
+    buf[off] = nh.addr >>> 24;
+    buf[off + 1] = nh.addr >>> 16;
+    buf[off + 2] = nh.addr >>> 8;
+    buf[off + 3] = nh.addr;
+  } else if (nh.kind === 'raw') buf.set(nh.bytes, off);
+  else {
+    buf.set(nh.global.subarray(0, 16), off);
+    if (nh.linkLocal) buf.set(nh.linkLocal.subarray(0, 16), off + 16);
+  }
 }
