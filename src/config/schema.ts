@@ -184,8 +184,13 @@ export function parseResource(doc: unknown, file: string, index: number, sink: P
     return undefined;
   }
   if (apiVersion !== CALICO_API_VERSION) {
-    const what = KUBERNETES_KINDS.has(kind) ? 'a Kubernetes manifest' : `not a ${CALICO_API_VERSION} resource`;
-    sink.info(site, '', 'INFO_CONFIG_SKIPPED', `skipped: ${what} (${apiVersion}); tsbgpd reads secrets from mounted files, not the API`);
+    const why =
+      kind === 'Secret'
+        ? 'tsbgpd reads Secrets from their mounted volume (--secrets-dir), never from manifests or the API'
+        : KUBERNETES_KINDS.has(kind)
+          ? `a Kubernetes ${kind}, not a Calico resource`
+          : `not a ${CALICO_API_VERSION} resource`;
+    sink.info(site, '', 'INFO_CONFIG_SKIPPED', `skipped (${apiVersion}): ${why}`);
     return undefined;
   }
   const unread = UNREAD_CALICO_KINDS[kind];
