@@ -35,9 +35,12 @@
  *   - `addAddress(ifname, cidr)`, `sysctl(key, value)`.
  * - `lab.destroy()`: kills every process the lab spawned (by PID) and deletes its namespaces (which removes
  *   the veths). Also runs on process exit, SIGINT and SIGTERM, so nothing leaks when a test fails.
+ * - Socket helpers: `echo(socket)` (resume and echo everything back), `roundTrip(socket, text, timeoutMs)`
+ *   (write, resolve with the echoed text or reject on timeout/close).
  * - `distUrl(pathFromRepoRoot)`: file URL of a compiled module, e.g. `distUrl('dist/src/transport/index.js')`.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -380,3 +383,33 @@ export const PAIR: LabSpec = {
   namespaces: ['a', 'b'],
   links: [{ a: 'a', b: 'b', aAddrs: ['192.0.2.1/24', '2001:db8::1/64'], bAddrs: ['192.0.2.2/24', '2001:db8::2/64'] }],
 };
+
+/** Resume a (paused) socket and echo everything back. */
+export function echo(socket: Socket): void {
+  socket.on('error', () => socket.destroy());
+  socket.pipe(socket);
+  socket.resume();
+}
+
+/** Write `text` and wait until as many bytes came back; rejects on timeout or close. */
+export function roundTrip(socket: Socket, text: string, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const done = (err: Error | null): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (err === null) resolve(got);
+      else reject(err);
+    };
+    const onData = (d: Buffer): void => {
+      got += d.toString();
+      if (got.length >= text.length) done(null);
+    };
+    const onClose = (): void => done(new Error(`socket closed after ${got.length} of ${text.length} bytes`));
+    const timer = setTimeout(() => done(new Error(`no echo within ${timeoutMs} ms (${got.length} of ${text.length} bytes)`)), timeoutMs);
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.write(text);
+  });
+}
