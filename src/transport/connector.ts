@@ -88,7 +88,13 @@ export function connectKeyed(o: ConnectOptions): Promise<Socket> {
     return Promise.reject(e);
   }
 
-  const socket = new Socket({ fd, readable: true, writable: true });
+  let socket: Socket;
+  try {
+    socket = new Socket({ fd, readable: true, writable: true });
+  } catch (e) {
+    n.close(fd);
+    return Promise.reject(e);
+  }
   const ms = o.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   return new Promise<Socket>((resolve, reject) => {
     let done = false;

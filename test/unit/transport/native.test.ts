@@ -4,6 +4,8 @@ import { isNativeError, loadNative } from '../../../src/transport/native.js';
 import { maxKeysForOptmem, doctor, formatDoctor } from '../../../src/doctor.js';
 import { kernelPeerAddress, unmapV4 } from '../../../src/transport/address.js';
 import { gtsm } from '../../../src/transport/sockopts.js';
+import { Socket } from 'node:net';
+import { socketFd } from '../../../src/transport/socket-fd.js';
 
 const n = loadNative();
 
@@ -101,4 +103,15 @@ test('doctor report on this machine', async () => {
   const text = formatDoctor(r);
   assert.match(text, /TCP-MD5 \(RFC 2385\): yes/);
   assert.match(text, /TCP-AO \(RFC 5925\):  (yes|no \(kernel built without CONFIG_TCP_AO)/);
+});
+
+test('socketFd refuses a socket without a kernel fd', () => {
+  assert.throws(() => socketFd(new Socket()), { code: 'ERR_TSBGPD_SOCKET_FD' });
+  const fd = n.socket(4);
+  const s = new Socket({ fd });
+  try {
+    assert.equal(socketFd(s), fd);
+  } finally {
+    s.destroy();
+  }
 });
