@@ -112,7 +112,12 @@ export class KeyedListener extends EventEmitter<ListenerEvents> {
     const server = createServer({ pauseOnConnect: true });
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => {
-        n.close(fd);
+        // Node may already have closed the fd on this path; only close it if it is still our socket.
+        try {
+          if (n.localPort(fd) === port) n.close(fd);
+        } catch {
+          /* already closed by Node */
+        }
         reject(e);
       };
       server.once('error', onError);
