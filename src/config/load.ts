@@ -37,13 +37,13 @@ const YAML_EXT = /\.ya?ml$/i;
 /** Parses the YAML documents of one file's text into validated resources. */
 export function parseResourcesText(text: string, file: string, sink: ProblemSink): CalicoResource[] {
   const out: CalicoResource[] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const docs = parseAllDocuments(text, { prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const where = e.linePos?.[0] !== undefined ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
-        sink.error({ resource: '-', file }, '', 'ERR_CONFIG_YAML', `YAML document ${index + 1} is invalid${where}: ${e.message.split('\n')[0]}`);
+        sink.error({ resource: '-', file }, '', 'ERR_CONFIG_YAML', `YAML document ${index + 1} is invalid${where}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
       }
       return;
     }
