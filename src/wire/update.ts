@@ -341,8 +341,8 @@ export function packUpdates(attrs: PathAttributes, prefixes: PrefixColumns, ctx:
   for (let m = 0; m + 1 < starts.length; m++) {
     const begin = p;
     p += HEADER_LENGTH;
-    const lenAt = p; // Withdrawn Routes Length; the Total Path Attribute Length follows it
-    p += 4;
+    const lenAt = p; // Withdrawn Routes Length; the Total Path Attribute Length follows it or the withdrawals
+    p += body && withdraw ? 2 : 4;
     let mpLenAt = -1;
     if (!body) {
       out[p] = 0x80 | 0x10; // optional, non-transitive, extended length
@@ -388,9 +388,13 @@ export function packUpdates(attrs: PathAttributes, prefixes: PrefixColumns, ctx:
       p += n;
     }
     const prefixBytes = p - prefixesAt;
-    if (body) {
-      writeU16(out, lenAt, withdraw ? prefixBytes : 0);
-      writeU16(out, lenAt + 2, withdraw ? 0 : template.length);
+    if (body && withdraw) {
+      writeU16(out, lenAt, prefixBytes);
+      writeU16(out, p, 0);
+      p += 2;
+    } else if (body) {
+      writeU16(out, lenAt, 0);
+      writeU16(out, lenAt + 2, template.length);
     } else {
       writeU16(out, mpLenAt, p - (mpLenAt + 2));
       if (!withdraw) {
