@@ -1,7 +1,7 @@
 // The capability registry (one row per code) and the codec for a sequence of capabilities inside one
 // Capabilities optional parameter (RFC 5492 §4): Capability Code (1), Capability Length (1), Value.
 import { ErrorCode } from '../iana.js';
-import { BgpEncodeError, checkUint, toHex } from '../codec.js';
+import { BgpEncodeError, checkUint, encodeWith, toHex } from '../codec.js';
 import { fail, ok, type DecodeResult } from '../types.js';
 import { addPathRow } from './add-path.js';
 import { ciscoRouteRefreshRow, enhancedRouteRefreshRow, extendedMessageRow, routeRefreshRow } from './empty.js';
@@ -117,6 +117,9 @@ export function encodeCapabilityInto(cap: Capability, buf: Uint8Array, offset: n
   else rowFor(cap).encodeInto(cap, buf, offset + 2);
   return total;
 }
+
+/** One capability TLV as new bytes. */
+export const encodeCapability = (cap: Capability): Uint8Array => encodeWith(cap, capabilityEncodingLength(cap), encodeCapabilityInto);
 
 /** Decode one capability TLV occupying exactly `buf[offset, offset + length)`. */
 export function decodeCapability(buf: Uint8Array, offset: number, length: number): DecodeResult<Capability> {

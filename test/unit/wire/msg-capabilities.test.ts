@@ -7,6 +7,7 @@ import {
   capabilityRow,
   capabilityToJSON,
   decodeCapability,
+  encodeCapability,
   encodeCapabilityInto,
   type Capability,
 } from '../../../src/wire/capabilities/index.js';
@@ -24,6 +25,7 @@ function golden(wire: string, cap: Capability): void {
   const b = bytes(wire);
   assert.deepStrictEqual(expectOk(decodeCapability(b, 0, b.length)), cap);
   checkCodec(capCodec, cap, { expected: b });
+  assert.deepEqual(encodeCapability(cap), b);
 }
 
 const malformed = (wire: string): void => {

@@ -28,6 +28,11 @@ describe('MessageFramer', () => {
     assert.deepEqual(got.map(hex), [keepalive, notification, refresh].map(hex));
     assert.equal(got[1]!.buffer, chunk.buffer, 'no copy for a message inside one chunk');
     assert.equal(got[1]!.byteOffset, chunk.byteOffset + keepalive.length);
+    assert.equal(got[2]!.buffer, chunk.buffer, 'no copy for a message that ends the chunk exactly');
+    const single = new MessageFramer();
+    single.push(keepalive);
+    const only = single.next();
+    assert.ok(only !== null && only.ok && only.value.buffer === keepalive.buffer && only.value.byteOffset === keepalive.byteOffset);
     assert.equal(f.buffered, 0);
     assert.equal(f.next(), null);
   });
