@@ -60,8 +60,8 @@ function peerChanges(a: PeerConfig, b: PeerConfig, ca: ResolvedConfig, cb: Resol
   const filtersB = b.filters.map((f) => cb.filters[f] ?? null);
   if (
     !same(
-      [a.filters, filtersA, a.nextHopMode, a.routeReflectorClient, a.clusterId, a.numAllowedLocalASNumbers, a.source],
-      [b.filters, filtersB, b.nextHopMode, b.routeReflectorClient, b.clusterId, b.numAllowedLocalASNumbers, b.source],
+      [a.filters, filtersA, a.nextHopMode, a.routeReflectorClient, a.clusterId, a.numAllowedLocalASNumbers],
+      [b.filters, filtersB, b.nextHopMode, b.routeReflectorClient, b.clusterId, b.numAllowedLocalASNumbers],
     )
   ) {
     what.push('policy');

@@ -111,7 +111,7 @@ export function derivePeers(input: PeerDerivationInput, sink: ProblemSink): Peer
       chosen.set(key, c);
       return;
     }
-    if (prior.res === c.res && prior.kind === c.kind) return;
+    if (prior.res === c.res) return; // the same BGPPeer seen forwards and in reverse
     const from = c.res !== undefined ? `BGPPeer/${c.res.meta.name}` : input.meshSite.resource;
     const site = c.res !== undefined ? { resource: from, file: c.res.meta.file } : input.meshSite;
     const winner = prior.res !== undefined ? `BGPPeer/${prior.res.meta.name}` : 'the node-to-node mesh';
