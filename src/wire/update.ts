@@ -3,12 +3,13 @@
 
 import { Afi, AttrType, ErrorCode, HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, MessageHeaderSubcode, MessageType, Safi, UpdateSubcode } from './iana.js';
 import { afiSafiKey, DEFAULT_CONTEXT, type CodecContext, type DecodeFailure } from './types.js';
-import { parseIPv4, parseIPv6, readU16, writeU16 } from './addr.js';
-import { emptyNlri, nlriEncodedLength, nlriErrorText, packPrefixes, scanNlri, writeNlri, type PackedNlri, type PrefixInput } from './nlri.js';
+import { parseIPv4, parseIPv6, readU16, toHex, writeU16 } from './addr.js';
+import { emptyNlri, nlriEncodedLength, nlriErrorText, packPrefixes, scanNlri, toPrefixEntries, toPrefixStrings, writeNlri, type PackedNlri, type PrefixInput } from './nlri.js';
+import { formatAttribute } from './attributes/registry.js';
 import { Rfc7606Action, strongestAction, updateNote, type Rfc7606Note } from './rfc7606.js';
 import { decodeAttributes } from './attributes/decode.js';
 import { attributesLength, encodeAttributes } from './attributes/encode.js';
-import type { MpNextHop, MpReach, MpUnreach, PathAttributes } from './attributes/types.js';
+import type { AttrKey, MpNextHop, MpReach, MpUnreach, PathAttributes, RawAttribute } from './attributes/types.js';
 
 export interface UpdateMessage {
   readonly type: 'UPDATE';
@@ -141,6 +142,21 @@ export function disabledFamilies(errors: readonly Rfc7606Note[]): { afi: number;
 export function discardedAttributes(errors: readonly Rfc7606Note[]): number[] {
   return errors.filter((n) => n.action === Rfc7606Action.AttributeDiscard && n.attrType !== undefined).map((n) => n.attrType!);
 }
+
+/** JSON-able view of an UPDATE for status output, logs and test snapshots (allocates; not for hot paths). */
+export function updateToJSON(msg: UpdateMessage): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(msg.attributes)) {
+    if (key === 'wire' || value === undefined) continue;
+    attributes[key] = key === 'unknown' ? (value as RawAttribute[]).map((u) => ({ code: u.code, flags: u.flags, value: toHex(u.value) })) : formatAttribute(key as AttrKey, value);
+  }
+  const out: Record<string, unknown> = { withdrawn: toPrefixEntriesOrStrings(msg.withdrawn), attributes, nlri: toPrefixEntriesOrStrings(msg.nlri) };
+  if (msg.mpReach !== undefined) out.mpReach = formatAttribute('mpReach', msg.mpReach);
+  if (msg.mpUnreach !== undefined) out.mpUnreach = formatAttribute('mpUnreach', msg.mpUnreach);
+  return out;
+}
+
+const toPrefixEntriesOrStrings = (n: PackedNlri): unknown[] => (n.addPath ? toPrefixEntries(n) : toPrefixStrings(n));
 
 // --- encode ----------------------------------------------------------------------------------------------
 

@@ -123,3 +123,16 @@ describe('packUpdates', () => {
     assert.throws(() => packUpdates(ATTRS, { afi: 2, safi: 1, count: 0, addrs: new Uint32Array(0), lens: new Uint8Array(0) }, ctx()), { code: 'ERR_BGP_BAD_NEXT_HOP' });
   });
 });
+
+describe('updateToJSON', () => {
+  it('renders attributes through the registry formats', async () => {
+    const { updateToJSON } = await import('../../../src/wire/update.js');
+    const u = buildUpdate({ attributes: { ...ATTRS, communities: [0xffffff01] }, nlri: ['198.51.100.0/24'], mpUnreach: { afi: 2, safi: 1, withdrawn: ['2001:db8::/32'] } });
+    assert.deepEqual(updateToJSON(u), {
+      withdrawn: [],
+      attributes: { origin: 'IGP', asPath: '65000 70000', nextHop: '192.0.2.1', communities: ['NO_EXPORT'] },
+      nlri: ['198.51.100.0/24'],
+      mpUnreach: { afi: 2, safi: 1, withdrawn: [{ prefix: '2001:db8::/32', pathId: 0 }] },
+    });
+  });
+});
