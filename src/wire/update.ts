@@ -8,7 +8,7 @@ import { emptyNlri, nlriEncodedLength, nlriErrorText, packPrefixes, scanNlri, to
 import { formatAttribute } from './attributes/registry.js';
 import { Rfc7606Action, strongestAction, updateNote, type Rfc7606Note } from './rfc7606.js';
 import { decodeAttributes } from './attributes/decode.js';
-import { attributesLength, encodeAttributes } from './attributes/encode.js';
+import { attributeSetBytes, attributesLength, encodeAttributes } from './attributes/encode.js';
 import type { AttrKey, MpNextHop, MpReach, MpUnreach, PathAttributes, RawAttribute } from './attributes/types.js';
 
 export interface UpdateMessage {
@@ -320,12 +320,7 @@ export function packUpdates(attrs: PathAttributes, prefixes: PrefixColumns, ctx:
   const addPath = (body ? ctx.addPathSend.has(IPV4_UNICAST) : ctx.addPathSend.has(afiSafiKey(afi, safi))) ? 4 : 0;
   const maxBits = v6 ? 128 : 32;
 
-  let template = NO_BYTES;
-  if (!withdraw) {
-    const src = { attributes: attrs };
-    template = new Uint8Array(attributesLength(src, ctx));
-    encodeAttributes(src, ctx, template, 0);
-  }
+  const template = withdraw ? NO_BYTES : attributeSetBytes(attrs, ctx);
   const nhLen = nextHop === undefined ? 0 : nextHop.kind === 'ipv4' ? 4 : nextHop.kind === 'raw' ? nextHop.bytes.length : nextHop.linkLocal ? 32 : 16;
   // Octets of a message before its prefixes: header, the two length fields, attributes, MP attribute head.
   const mpHead = body ? 0 : withdraw ? 4 + 3 : 4 + 5 + nhLen;

@@ -113,3 +113,14 @@ export function encodeAttributes(src: AttributeSource, ctx: CodecContext, buf: U
   });
   return p;
 }
+
+/**
+ * The attribute set alone (no MP_REACH_NLRI / MP_UNREACH_NLRI, so no NLRI inside) as wire octets: a stable
+ * key for interning attribute sets in the RIB, and the template `packUpdates` copies into each message.
+ */
+export function attributeSetBytes(attributes: PathAttributes, ctx: CodecContext): Uint8Array {
+  const src = { attributes };
+  const out = new Uint8Array(attributesLength(src, ctx));
+  encodeAttributes(src, ctx, out, 0);
+  return out;
+}

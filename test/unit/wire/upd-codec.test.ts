@@ -136,3 +136,13 @@ describe('updateToJSON', () => {
     });
   });
 });
+
+describe('attributeSetBytes', () => {
+  it('gives the attribute field without MP attributes: equal sets, equal keys', async () => {
+    const { attributeSetBytes } = await import('../../../src/wire/attributes/encode.js');
+    const a = attributeSetBytes(ATTRS, ctx());
+    assert.equal(hex(a), hex(BASE_ATTRS));
+    const withMp = expectSuccess(decode(body([], BASE_ATTRS, NLRI_2))).value;
+    assert.equal(hex(attributeSetBytes(withMp.attributes, ctx())), hex(a));
+  });
+});
