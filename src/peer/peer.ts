@@ -1,0 +1,656 @@
+// One BGP neighbor at run time: runs the pure FSM (src/fsm) over real connections and timers. Every input —
+// a connection accepted or established, a decoded message, a timer — becomes an FSM event; the actions that
+// step() returns are executed here, in order. Events are queued so that actions never re-enter step().
+//
+// Collision handling (RFC 4271 §6.8): a second connection gets its own FSM (forkForSecondConnection); on
+// every valid OPEN resolveOpen() says which FSM survives, and a surviving second FSM is promoted.
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { PeerConfig } from '../config/model.js';
+import {
+  createSession, forkForSecondConnection, promote, resolveOpen, sessionConfig, step,
+  type Action, type FsmEvent, type SessionState, type State, type TimerName,
+} from '../fsm/index.js';
+import { connectKeyed, gtsm, type TtlOptions } from '../transport/index.js';
+import { CapabilityCode, CeaseSubcode, ErrorCode, OpenSubcode, Afi, Safi, RouteRefreshSubtype } from '../wire/iana.js';
+import { KEEPALIVE } from '../wire/keepalive.js';
+import { buildOpen, type OpenMessage } from '../wire/open.js';
+import type { Capability } from '../wire/capabilities/index.js';
+import { describeNotification, notificationFromSpec, shutdownCommunicationData } from '../wire/notification.js';
+import { Rfc7606Action } from '../wire/rfc7606.js';
+import type { NotificationSpec, DecodeFailure } from '../wire/types.js';
+import { afiSafiKey } from '../wire/types.js';
+import { endOfRib, type UpdateDecodeSuccess, type UpdateMessage } from '../wire/update.js';
+import type { BgpMessage } from '../wire/message.js';
+import { AdjRibIn } from '../rib/adj-rib-in.js';
+import type { AttrInterner } from '../rib/attr-set.js';
+import { BgpConnection, newConnectionId, type ConnectionHandler } from './connection.js';
+import { negotiate, type Negotiated } from './negotiate.js';
+import { validateOpen } from './open-validate.js';
+import { summarizeOpen } from './open-summary.js';
+import { TimerSet, type Clock } from './timers.js';
+import { buildAdvertisements, type Advertisement } from './advertise.js';
+import { diagnose, noEvidenceReason, type CounterSnapshot } from './auth-diagnosis.js';
+
+/** A key as the daemon holds it: bytes plus what may be shown. Never logged. */
+export interface LoadedKey {
+  readonly key: Buffer;
+  readonly length: number;
+  readonly fingerprint: string;
+}
+
+/** The peer's key state: none configured, loaded, or configured but unusable (the peer stays down). */
+export type PeerKeyState =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'loaded'; readonly key: LoadedKey; readonly source: string }
+  | { readonly kind: 'failed'; readonly reason: string; readonly source: string };
+
+/** What the speaker provides to every peer. */
+export interface PeerHost {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly routerId: number;
+  readonly hostname: string;
+  readonly interner: AttrInterner;
+  /** Routes to advertise to this peer once Established (and again on ROUTE-REFRESH). */
+  advertisements(peer: Peer): readonly Advertisement[];
+  /** The Adj-RIB-In of some peer changed. */
+  routesChanged(peer: Peer): void;
+  readCounters(): Promise<CounterSnapshot>;
+  /** Keyed peers currently trying to connect (for counter attribution). */
+  peersTrying(): number;
+  /** Network namespace for sockets (tests). */
+  readonly netns?: string | undefined;
+}
+
+interface Runner {
+  session: SessionState;
+  readonly timers: TimerSet<TimerName>;
+}
+
+type Queued = { readonly runner: Runner; readonly event: FsmEvent; readonly update?: UpdateMessage; readonly treatAsWithdraw?: boolean };
+
+// calico/node's BIRD template: "connect delay time 2; connect retry time 5; error wait time 5,30".
+const CONNECT_RETRY_TIME = 5;
+const IDLE_HOLD_TIME = 5;
+const IDLE_HOLD_TIME_MAX = 30;
+const DIAGNOSIS_INTERVAL_MS = 2000;
+
+export class Peer {
+  config: PeerConfig;
+  key: PeerKeyState;
+  enabled = true;
+  readonly ribIn: AdjRibIn;
+  negotiated: Negotiated | null = null;
+  remoteRouterId: number | null = null;
+  lastError: string | null = null;
+  authDiagnosis: string | null = null;
+  since: Date;
+  advertisedCount = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+
+  private primary: Runner;
+  private secondary: Runner | null = null;
+  private readonly conns = new Map<number, BgpConnection>();
+  private pending: { readonly id: number; readonly abort: AbortController } | null = null;
+  private readonly queue: Queued[] = [];
+  private draining = false;
+  private lastState: State = 'Idle';
+  private diagTimer: ReturnType<typeof setInterval> | undefined;
+  private diagBase: CounterSnapshot | null = null;
+  private stopped = false;
+  private readonly handler: ConnectionHandler;
+
+  constructor(config: PeerConfig, key: PeerKeyState, private readonly host: PeerHost) {
+    this.config = config;
+    this.key = key;
+    this.ribIn = new AdjRibIn(host.interner);
+    this.since = new Date();
+    this.primary = this.newRunner(this.newSession());
+    this.handler = {
+      message: (c, m, u) => this.onMessage(c, m, u),
+      decodeError: (c, f, t) => this.onDecodeError(c, f, t),
+      closed: (c, e) => this.onClosed(c, e),
+    };
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** The most advanced state of the (up to two) connection FSMs. */
+  get state(): State {
+    const order: readonly State[] = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'];
+    const a = this.primary.session.state;
+    const b = this.secondary?.session.state;
+    return b !== undefined && order.indexOf(b) > order.indexOf(a) ? b : a;
+  }
+
+  get established(): boolean {
+    return this.primary.session.state === 'Established';
+  }
+
+  /** Authentication configured and usable? (fail closed: a configured key that failed keeps the peer down) */
+  get runnable(): boolean {
+    return this.enabled && this.key.kind !== 'failed' && !this.stopped;
+  }
+
+  private newSession(): SessionState {
+    const c = this.config;
+    return createSession(
+      sessionConfig({
+        localAs: c.localAS,
+        holdTime: c.holdTime,
+        keepaliveTime: c.keepaliveTime > 0 && c.keepaliveTime !== Math.floor(c.holdTime / 3) ? c.keepaliveTime : null,
+        connectRetryTime: CONNECT_RETRY_TIME,
+        passiveTcpEstablishment: c.passive,
+        idleHoldTime: IDLE_HOLD_TIME,
+        dampPeerOscillations: true,
+        idleHoldTimeMax: IDLE_HOLD_TIME_MAX,
+      }),
+      (Math.random() * 0x100000000) >>> 0,
+    );
+  }
+
+  private newRunner(session: SessionState): Runner {
+    const runner: Runner = {
+      session,
+      timers: new TimerSet<TimerName>(this.host.clock, (t) => this.enqueue(runner, { type: `${t}_Expires` } as FsmEvent)),
+    };
+    return runner;
+  }
+
+  // --- administration -------------------------------------------------------------------------------------
+
+  start(): void {
+    if (!this.runnable) {
+      if (this.key.kind === 'failed') this.lastError = `${this.key.source}: ${this.key.reason}`;
+      return;
+    }
+    this.startDiagnosis();
+    this.enqueue(this.primary, { type: this.config.passive ? 'ManualStart_with_PassiveTcpEstablishment' : 'ManualStart' });
+  }
+
+  /** ManualStop with a Cease (RFC 4486) and, for shutdown/reset, an RFC 9003 message. */
+  stop(subcode: number, message?: string): void {
+    const data = message !== undefined && (subcode === CeaseSubcode.AdministrativeShutdown || subcode === CeaseSubcode.AdministrativeReset)
+      ? shutdownCommunicationData(message)
+      : undefined;
+    const cease = data === undefined ? { subcode } : { subcode, data };
+    if (this.secondary) this.enqueue(this.secondary, { type: 'ManualStop', cease });
+    this.enqueue(this.primary, { type: 'ManualStop', cease });
+    this.stopDiagnosis();
+  }
+
+  disable(message?: string): void {
+    this.enabled = false;
+    this.stop(CeaseSubcode.AdministrativeShutdown, message ?? 'disabled by the operator');
+  }
+
+  enable(): void {
+    if (this.enabled) return;
+    this.enabled = true;
+    this.start();
+  }
+
+  reset(message?: string): void {
+    this.stop(CeaseSubcode.AdministrativeReset, message ?? 'reset by the operator');
+    this.afterDrain(() => this.start());
+  }
+
+  /** Apply a new configuration or key: Cease "other configuration change", then come back up (if runnable). */
+  reconfigure(config: PeerConfig, key: PeerKeyState, message: string): void {
+    const wasUp = this.state !== 'Idle';
+    if (wasUp) this.stop(CeaseSubcode.OtherConfigurationChange, message);
+    this.afterDrain(() => {
+      this.config = config;
+      this.key = key;
+      this.primary.timers.stopAll();
+      this.primary = this.newRunner(this.newSession());
+      this.authDiagnosis = null;
+      this.lastError = key.kind === 'failed' ? `${key.source}: ${key.reason}` : null;
+      this.start();
+    });
+  }
+
+  /** The peer was removed from the configuration. */
+  destroy(): void {
+    this.stop(CeaseSubcode.PeerDeConfigured);
+    this.afterDrain(() => {
+      this.stopped = true;
+      this.primary.timers.stopAll();
+      this.secondary?.timers.stopAll();
+      this.pending?.abort.abort();
+      for (const c of this.conns.values()) c.close();
+      this.conns.clear();
+      this.stopDiagnosis();
+    });
+  }
+
+  // --- connections ----------------------------------------------------------------------------------------
+
+  /** An accepted connection from this peer's address, still paused. */
+  acceptIncoming(socket: Socket, remoteAddress: string): void {
+    if (!this.runnable || this.primary.session.state === 'Idle') {
+      // RFC 4271 §8.2.2 Idle: "any incoming connections are refused"; a peer without a usable key never
+      // runs unauthenticated.
+      socket.destroy();
+      return;
+    }
+    const conn = new BgpConnection(socket, 'remote', this.handler, newConnectionId(), remoteAddress);
+    this.conns.set(conn.id, conn);
+    // The primary FSM takes it, or (OpenSent and later) asks for a second FSM: TrackSecondConnection.
+    this.enqueue(this.primary, { type: 'TcpConnectionConfirmed', connection: conn.ref });
+  }
+
+  private initiate(runner: Runner): void {
+    if (this.pending !== null || this.config.localAddress === undefined && this.config.passive) return;
+    const id = newConnectionId();
+    const abort = new AbortController();
+    this.pending = { id, abort };
+    const ttl: TtlOptions | undefined = this.config.ttlSecurity > 0 ? gtsm(this.config.ttlSecurity) : undefined;
+    const md5Key = this.key.kind === 'loaded' && this.config.auth.method === 'md5' ? this.key.key.key : undefined;
+    const localAddress = this.config.localAddress ?? (this.config.family === 4 ? '0.0.0.0' : '::');
+    connectKeyed({
+      host: this.config.peerIP,
+      port: this.config.port,
+      localAddress,
+      ...(md5Key !== undefined ? { md5Key } : {}),
+      ...(ttl !== undefined ? { ttl } : {}),
+      timeoutMs: CONNECT_RETRY_TIME * 1000,
+      signal: abort.signal,
+      ...(this.host.netns !== undefined ? { netns: this.host.netns } : {}),
+    }).then(
+      (socket) => {
+        if (this.pending?.id !== id || this.stopped) {
+          socket.destroy();
+          return;
+        }
+        this.pending = null;
+        const conn = new BgpConnection(socket, 'local', this.handler, id, this.config.peerIP);
+        this.conns.set(id, conn);
+        this.enqueue(this.primary, { type: 'Tcp_CR_Acked', connection: conn.ref });
+      },
+      (err: Error) => {
+        if (this.pending?.id !== id) return;
+        this.pending = null;
+        if (!this.established) this.lastError = err.message;
+        this.enqueue(runner === this.secondary ? this.primary : runner, { type: 'TcpConnectionFails', connection: { id, initiatedBy: 'local' } });
+      },
+    );
+  }
+
+  private runnerFor(connId: number): Runner | null {
+    if (this.primary.session.connection?.id === connId) return this.primary;
+    if (this.secondary?.session.connection?.id === connId) return this.secondary;
+    return null;
+  }
+
+  private onMessage(conn: BgpConnection, msg: BgpMessage, update: UpdateDecodeSuccess | null): void {
+    this.messagesIn++;
+    const runner = this.runnerFor(conn.id);
+    if (runner === null) {
+      conn.destroy();
+      return;
+    }
+    switch (msg.type) {
+      case 'OPEN':
+        this.onOpen(runner, msg);
+        return;
+      case 'KEEPALIVE':
+        this.enqueue(runner, { type: 'KeepAliveMsg' });
+        return;
+      case 'UPDATE': {
+        const action = update?.action ?? Rfc7606Action.None;
+        if (action >= Rfc7606Action.AfiSafiDisable && update !== null) {
+          // RFC 7606 §2 allows a session reset where AFI/SAFI disable applies; we reset with the note's NOTIFICATION.
+          const note = update.errors.find((e) => e.action === action) ?? update.errors[0]!;
+          this.lastError = `UPDATE error: ${note.reason} (${note.clause})`;
+          this.enqueue(runner, { type: 'UpdateMsgErr', notification: note.notification });
+          return;
+        }
+        if (update !== null && update.errors.length > 0) {
+          this.host.log.warn({ peer: this.name, errors: update.errors.map((e) => `${e.clause}: ${e.reason}`) }, 'malformed UPDATE handled per RFC 7606');
+        }
+        this.enqueue(runner, { type: 'UpdateMsg' }, msg, action === Rfc7606Action.TreatAsWithdraw);
+        return;
+      }
+      case 'NOTIFICATION': {
+        const spec: NotificationSpec = { code: msg.code, subcode: msg.subcode, data: msg.data };
+        this.lastError = `received NOTIFICATION: ${describeNotification(msg)}`;
+        const versionError = msg.code === ErrorCode.OpenMessage && msg.subcode === OpenSubcode.UnsupportedVersionNumber;
+        this.enqueue(runner, versionError ? { type: 'NotifMsgVerErr', notification: spec } : { type: 'NotifMsg', notification: spec });
+        return;
+      }
+      case 'ROUTE-REFRESH':
+        if (runner === this.primary && this.established && this.negotiated?.routeRefresh) this.answerRouteRefresh(conn, msg.afi, msg.safi);
+        return;
+    }
+  }
+
+  private onOpen(runner: Runner, msg: OpenMessage): void {
+    const summary = summarizeOpen(msg);
+    const check = validateOpen(summary, { localAs: this.config.localAS, localBgpId: this.host.routerId, peerAs: this.config.peerAS });
+    if (!check.ok) {
+      this.lastError = `OPEN rejected: ${check.reason}`;
+      this.enqueue(runner, { type: 'BGPOpenMsgErr', notification: check.notification });
+      return;
+    }
+    this.remoteRouterId = summary.bgpIdentifier;
+    const other = runner === this.primary ? this.secondary : this.primary;
+    const d = resolveOpen(runner.session, other?.session ?? null, summary, this.host.routerId);
+    let incoming = d.incoming;
+    if (incoming.type === 'BGPOpen' && runner.session.timers.DelayOpenTimer !== null) {
+      incoming = { type: 'BGPOpen_with_DelayOpenTimer_running', open: summary };
+    }
+    this.enqueue(runner, incoming);
+    if (d.existing !== null && other !== null) this.enqueue(other, d.existing);
+  }
+
+  private onDecodeError(conn: BgpConnection, failure: DecodeFailure, type: number): void {
+    const runner = this.runnerFor(conn.id);
+    this.lastError = `malformed message from the peer: ${failure.reason}`;
+    if (runner === null) {
+      conn.destroy();
+      return;
+    }
+    const notification = failure.notification;
+    const event: FsmEvent =
+      type === 0 || notification.code === ErrorCode.MessageHeader ? { type: 'BGPHeaderErr', notification }
+        : type === 1 ? { type: 'BGPOpenMsgErr', notification }
+          : { type: 'UpdateMsgErr', notification };
+    this.enqueue(runner, event);
+  }
+
+  private onClosed(conn: BgpConnection, error: Error | undefined): void {
+    this.conns.delete(conn.id);
+    const runner = this.runnerFor(conn.id);
+    if (runner === null) return;
+    if (error !== undefined && !this.lastError?.startsWith('received NOTIFICATION')) this.lastError = error.message;
+    this.enqueue(runner, { type: 'TcpConnectionFails', connection: conn.ref });
+  }
+
+  // --- the event loop ---------------------------------------------------------------------------------------
+
+  private enqueue(runner: Runner, event: FsmEvent, update?: UpdateMessage, treatAsWithdraw?: boolean): void {
+    this.queue.push(update === undefined ? { runner, event } : { runner, event, update, treatAsWithdraw: treatAsWithdraw === true });
+    this.drain();
+  }
+
+  private readonly drainWaiters: (() => void)[] = [];
+
+  /** Run `fn` once every queued event has been processed. */
+  private afterDrain(fn: () => void): void {
+    if (!this.draining && this.queue.length === 0) fn();
+    else this.drainWaiters.push(fn);
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let q = this.queue.shift(); q !== undefined; q = this.queue.shift()) {
+        if (q.runner !== this.primary && q.runner !== this.secondary) continue; // a discarded FSM
+        const r = step(q.runner.session, q.event, this.host.clock.now());
+        q.runner.session = r.session;
+        for (const a of r.actions) this.execute(q.runner, a, q);
+        this.settle();
+      }
+    } finally {
+      this.draining = false;
+    }
+    while (this.drainWaiters.length > 0 && this.queue.length === 0) this.drainWaiters.shift()!();
+  }
+
+  /** After each step: drop dead second FSMs, promote a surviving one, close orphaned connections. */
+  private settle(): void {
+    const s = this.secondary;
+    if (s !== null) {
+      if (s.session.state === 'Idle') {
+        s.timers.stopAll();
+        this.secondary = null;
+      } else if (this.primary.session.state === 'Idle' && this.primary.session.connection === null) {
+        // The primary lost the collision: the second connection carries on as the peer's session.
+        this.primary.timers.stopAll();
+        this.primary = this.newRunnerFrom(promote(s.session), s);
+        this.secondary = null;
+      }
+    }
+    const owned = new Set<number>();
+    if (this.primary.session.connection) owned.add(this.primary.session.connection.id);
+    if (this.secondary?.session.connection) owned.add(this.secondary.session.connection.id);
+    for (const [id, c] of this.conns) {
+      if (!owned.has(id)) {
+        c.close();
+        this.conns.delete(id);
+      }
+    }
+    const st = this.state;
+    if (st !== this.lastState) {
+      this.host.log.info({ peer: this.name, from: this.lastState, to: st }, 'BGP state change');
+      this.lastState = st;
+      this.since = new Date();
+      if (st === 'Established') {
+        this.authDiagnosis = null;
+        this.lastError = null;
+      }
+    }
+  }
+
+  private newRunnerFrom(session: SessionState, old: Runner): Runner {
+    old.timers.stopAll();
+    const runner = this.newRunner(session);
+    for (const t of ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'DelayOpenTimer', 'IdleHoldTimer'] as const) {
+      const deadline = session.timers[t];
+      if (deadline !== null) runner.timers.start(t, Math.max(0, (deadline - this.host.clock.now()) / 1000));
+    }
+    return runner;
+  }
+
+  private connOf(runner: Runner): BgpConnection | undefined {
+    const ref = runner.session.connection;
+    return ref === null ? undefined : this.conns.get(ref.id);
+  }
+
+  private send(runner: Runner, msg: BgpMessage): void {
+    const c = this.connOf(runner);
+    if (c === undefined) return;
+    c.send(msg);
+    this.messagesOut++;
+  }
+
+  private execute(runner: Runner, a: Action, q: Queued): void {
+    switch (a.type) {
+      case 'InitializeResources':
+      case 'Listen':
+        return; // the shared keyed listener is always open; accepted connections are routed here by address
+      case 'InitiateTcpConnection':
+        this.initiate(runner);
+        return;
+      case 'DropTcpConnection': {
+        if (a.connection === null) {
+          this.pending?.abort.abort();
+          this.pending = null;
+          return;
+        }
+        const c = this.conns.get(a.connection.id);
+        c?.close();
+        this.conns.delete(a.connection.id);
+        return;
+      }
+      case 'TrackSecondConnection': {
+        const c = this.conns.get(a.connection.id);
+        if (this.secondary !== null || c === undefined) {
+          c?.close();
+          this.conns.delete(a.connection.id);
+          return;
+        }
+        const second = this.newRunner(forkForSecondConnection(this.primary.session));
+        this.secondary = second;
+        this.enqueue(second, a.connection.initiatedBy === 'local'
+          ? { type: 'Tcp_CR_Acked', connection: a.connection }
+          : { type: 'TcpConnectionConfirmed', connection: a.connection });
+        return;
+      }
+      case 'SendOpen':
+        this.send(runner, this.ourOpen());
+        return;
+      case 'SendKeepalive':
+        this.send(runner, KEEPALIVE);
+        return;
+      case 'SendNotification': {
+        const spec: NotificationSpec = { code: a.code, subcode: a.subcode, data: a.data };
+        this.send(runner, notificationFromSpec(spec));
+        if (!(a.code === ErrorCode.Cease)) this.lastError = `sent NOTIFICATION: ${describeNotification(spec)}`;
+        this.host.log.info({ peer: this.name, notification: describeNotification(spec) }, 'sent NOTIFICATION');
+        return;
+      }
+      case 'StartTimer':
+        runner.timers.start(a.timer, a.seconds);
+        return;
+      case 'StopTimer':
+        runner.timers.stop(a.timer);
+        return;
+      case 'ProcessUpdate':
+        if (q.update !== undefined) this.processUpdate(q.update, q.treatAsWithdraw === true);
+        return;
+      case 'ReleaseResources':
+        runner.timers.stopAll();
+        return;
+      case 'SessionEstablished':
+        this.onEstablished(runner, a.peer);
+        return;
+      case 'SessionDown': {
+        const r = a.reason;
+        if (r.received) this.lastError = `received NOTIFICATION: ${describeNotification(r.received)}`;
+        else if (r.sent && r.sent.code !== ErrorCode.Cease) this.lastError = `sent NOTIFICATION: ${describeNotification(r.sent)}`;
+        else if (this.lastError === null) this.lastError = `session down (${r.event})`;
+        this.negotiated = null;
+        this.advertisedCount = 0;
+        if (this.ribIn.size > 0) {
+          this.ribIn.clear();
+          this.host.routesChanged(this);
+        }
+        return;
+      }
+    }
+  }
+
+  // --- Established: OPEN, negotiation, advertisement -------------------------------------------------------
+
+  private ourCapabilities(): Capability[] {
+    const asn = this.config.localAS;
+    const caps: Capability[] = [
+      { kind: 'multiprotocol', code: CapabilityCode.Multiprotocol, afi: Afi.IPv4, safi: Safi.Unicast },
+      { kind: 'multiprotocol', code: CapabilityCode.Multiprotocol, afi: Afi.IPv6, safi: Safi.Unicast },
+      { kind: 'route-refresh', code: CapabilityCode.RouteRefresh },
+      { kind: 'enhanced-route-refresh', code: CapabilityCode.EnhancedRouteRefresh },
+      { kind: 'four-octet-as', code: CapabilityCode.FourOctetAs, asn },
+      { kind: 'extended-message', code: CapabilityCode.ExtendedMessage },
+    ] as Capability[];
+    if (this.host.hostname !== '') caps.push({ kind: 'fqdn', code: CapabilityCode.Fqdn, hostname: this.host.hostname.slice(0, 64), domainName: '' });
+    return caps;
+  }
+
+  private ourOpen(): OpenMessage {
+    return buildOpen({ asn: this.config.localAS, holdTime: this.config.holdTime, bgpIdentifier: this.host.routerId, capabilities: this.ourCapabilities() });
+  }
+
+  private onEstablished(runner: Runner, peerOpen: Parameters<typeof negotiate>[1]): void {
+    const ours = summarizeOpen(this.ourOpen());
+    const n = negotiate(ours, peerOpen, { keepaliveTime: null });
+    this.negotiated = n;
+    const conn = this.connOf(runner);
+    if (conn === undefined) return;
+    conn.setContext(n.codecContext);
+    this.host.log.info({ peer: this.name, holdTime: n.holdTime, fourOctetAs: n.fourOctetAs, families: n.families.map(familyName) }, 'session established');
+    this.advertiseAll(conn, null);
+  }
+
+  /** Send every advertisement (and End-of-RIB per family, RFC 4724 §2), or only one family's on refresh. */
+  private advertiseAll(conn: BgpConnection, only: { afi: number; safi: number } | null): void {
+    const n = this.negotiated;
+    if (n === null) return;
+    let count = 0;
+    const families = n.families.filter((k) => only === null || k === afiSafiKey(only.afi, only.safi));
+    const ads = this.host.advertisements(this).filter((ad) => families.includes(afiSafiKey(ad.afi, Safi.Unicast)));
+    for (const msg of buildAdvertisements(ads, n.codecContext)) {
+      conn.sendRaw(msg.bytes);
+      this.messagesOut++;
+      count += msg.prefixes;
+    }
+    for (const k of families) {
+      const afi = k >> 8;
+      const safi = k & 0xff;
+      conn.send(endOfRib(afi, safi));
+      this.messagesOut++;
+    }
+    this.advertisedCount = only === null ? count : this.advertisedCount;
+  }
+
+  /** RFC 2918 §4 / RFC 7313 §4: re-advertise the Adj-RIB-Out, bracketed by BoRR/EoRR when enhanced. */
+  private answerRouteRefresh(conn: BgpConnection, afi: number, safi: number): void {
+    const n = this.negotiated!;
+    if (!n.families.includes(afiSafiKey(afi, safi))) return;
+    if (n.enhancedRouteRefresh) conn.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: RouteRefreshSubtype.BoRR });
+    this.advertiseAll(conn, { afi, safi });
+    if (n.enhancedRouteRefresh) conn.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: RouteRefreshSubtype.EoRR });
+  }
+
+  /** Re-send our routes (configuration or local routes changed). */
+  readvertise(): void {
+    if (!this.established) return;
+    const conn = this.connOf(this.primary);
+    if (conn !== undefined) this.advertiseAll(conn, null);
+  }
+
+  private processUpdate(u: UpdateMessage, treatAsWithdraw: boolean): void {
+    const r = this.ribIn.apply(u, treatAsWithdraw);
+    if (r.announced > 0 || r.withdrawn > 0) this.host.routesChanged(this);
+  }
+
+  // --- authentication diagnosis ----------------------------------------------------------------------------
+
+  private startDiagnosis(): void {
+    if (this.diagTimer !== undefined) return;
+    this.diagBase = null;
+    this.diagTimer = setInterval(() => void this.diagnoseOnce(), DIAGNOSIS_INTERVAL_MS);
+    this.diagTimer.unref();
+    void this.diagnoseOnce();
+  }
+
+  private stopDiagnosis(): void {
+    if (this.diagTimer !== undefined) clearInterval(this.diagTimer);
+    this.diagTimer = undefined;
+  }
+
+  private async diagnoseOnce(): Promise<void> {
+    let now: CounterSnapshot;
+    try {
+      now = await this.host.readCounters();
+    } catch {
+      return;
+    }
+    const base = this.diagBase;
+    this.diagBase = now;
+    if (base === null || this.established || !this.runnable) return;
+    const method = this.config.auth.method;
+    const d = diagnose(base, now, method, Math.max(1, this.host.peersTrying()));
+    if (d !== null) {
+      if (d.reason !== this.authDiagnosis) this.host.log.warn({ peer: this.name, counter: d.counter, delta: d.delta }, d.reason);
+      this.authDiagnosis = d.reason;
+    } else if (this.authDiagnosis === null && this.state !== 'OpenSent' && this.state !== 'OpenConfirm' && method !== 'none' && Date.now() - this.since.getTime() > 10_000) {
+      this.authDiagnosis = noEvidenceReason(method, this.config.passive);
+    }
+  }
+}
+
+function familyName(k: number): string {
+  const afi = k >> 8;
+  const safi = k & 0xff;
+  return `${afi === Afi.IPv4 ? 'ipv4' : afi === Afi.IPv6 ? 'ipv6' : `afi${afi}`}-${safi === Safi.Unicast ? 'unicast' : `safi${safi}`}`;
+}
+
+export { familyName };
+

@@ -1,0 +1,360 @@
+// The daemon: wires configuration, secrets, the keyed listener, the peers, the RIB and the control API.
+// It holds no protocol logic of its own.
+import os from 'node:os';
+import type { Logger } from 'pino';
+import {
+  loadConfig, readSecrets, fingerprints, planReload, watchConfig, secretRefId,
+  type ResolvedConfig, type PeerConfig, type SecretResult, type ConfigWatcher, type Fingerprints,
+} from './config/index.js';
+import { KeyedListener, readAuthCounters, type PeerKey } from './transport/index.js';
+import { applyTtl, gtsm } from './transport/sockopts.js';
+import { socketFd } from './transport/socket-fd.js';
+import { unmapV4 } from './transport/address.js';
+import { parseBgpIdentifier } from './wire/open.js';
+import { Peer, type PeerHost, type PeerKeyState } from './peer/peer.js';
+import { systemClock } from './peer/timers.js';
+import { AttrInterner } from './rib/attr-set.js';
+import { ControlServer } from './control/server.js';
+import { toPinoLevel } from './log.js';
+import type { ControlRequest } from './control/protocol.js';
+import type { DaemonStatus, PeerStatus, RouteEntry } from './control/status.js';
+import { localAdvertisements } from './rib/local.js';
+import { collectRoutes } from './rib/table.js';
+import type { CounterSnapshot } from './peer/auth-diagnosis.js';
+
+export interface SpeakerOptions {
+  readonly configPath: string;
+  readonly secretsDir: string;
+  readonly nodeName: string;
+  readonly controlSocket: string | null;
+  readonly log: Logger;
+  /** Watch the config and secrets for changes (default true). */
+  readonly watch?: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'ERR_TSBGPD_CONFIG';
+}
+
+export class Speaker {
+  private config!: ResolvedConfig;
+  private secrets = new Map<string, SecretResult>();
+  private readonly peers = new Map<string, Peer>();
+  private readonly byAddress = new Map<string, Peer>();
+  private listener: KeyedListener | null = null;
+  private control: ControlServer | null = null;
+  private watcher: ConfigWatcher | null = null;
+  private readonly interner = new AttrInterner();
+  private readonly startedAt = new Date();
+  private loadedAt = new Date();
+  private configError: string | null = null;
+  private configWarnings = 0;
+  private reloading: Promise<void> = Promise.resolve();
+  private readonly host: PeerHost;
+  private routerId = 0;
+
+  private constructor(private readonly opts: SpeakerOptions) {
+    const self = this;
+    this.host = {
+      log: opts.log,
+      clock: systemClock,
+      get routerId() { return self.routerId; },
+      hostname: os.hostname(),
+      interner: this.interner,
+      advertisements: (p) => localAdvertisements(self.config, p.config),
+      routesChanged: () => undefined,
+      readCounters: (): Promise<CounterSnapshot> => readAuthCounters(),
+      peersTrying: () => [...self.peers.values()].filter((p) => p.runnable && !p.established).length,
+    };
+  }
+
+  static async start(opts: SpeakerOptions): Promise<Speaker> {
+    const s = new Speaker(opts);
+    await s.init();
+    return s;
+  }
+
+  private async init(): Promise<void> {
+    const log = this.opts.log;
+    const r = await loadConfig({ configPath: this.opts.configPath, nodeName: this.opts.nodeName });
+    for (const p of r.problems) logProblem(log, p);
+    if (!r.ok) throw new ConfigError(`configuration ${this.opts.configPath} has ${r.problems.filter((p) => p.severity === 'error').length} error(s); see the log or run tsbgpd check-config`);
+    this.config = r.config;
+    this.configWarnings = r.problems.filter((p) => p.severity === 'warning').length;
+    this.routerId = parseBgpIdentifier(this.config.node.routerId) ?? 0;
+    this.secrets = await readSecrets(this.config.secretRefs, this.opts.secretsDir);
+    await this.openListener();
+    for (const pc of this.config.peers) this.addPeer(pc);
+    if (this.opts.controlSocket !== null) {
+      this.control = new ControlServer(this.opts.controlSocket, (req) => this.handle(req));
+      await this.control.start();
+    }
+    if (this.opts.watch !== false) {
+      this.watcher = watchConfig({
+        configPath: this.opts.configPath,
+        secretsDir: this.opts.secretsDir,
+        onChange: () => void this.reload('files changed'),
+        logger: log,
+      });
+    }
+    log.info({ node: this.config.node.name, routerId: this.config.node.routerId, as: this.config.node.asNumber, peers: this.config.peers.length, port: this.config.global.listenPort }, 'tsbgpd started');
+  }
+
+  private async openListener(): Promise<void> {
+    const g = this.config.global;
+    const host = g.bindMode === 'NodeIP' && this.config.node.ipv4 !== undefined && this.config.node.ipv6 === undefined
+      ? this.config.node.ipv4.address
+      : '::';
+    // Outgoing TTL 255 on the listener, so SYN-ACKs pass a GTSM peer (accepted sockets inherit it; RFC 5082 §3).
+    // The minimum TTL is per peer, set on each accepted socket (a listener-wide one would apply to all peers).
+    const keys = this.listenerKeys();
+    this.listener = await KeyedListener.open({ host, port: g.listenPort, ttl: { ttl: 255 }, keys });
+    this.listener.on('error', (err) => this.opts.log.error({ err: err.message }, 'listener error'));
+    this.listener.on('connection', ({ socket, remoteAddress }) => {
+      const peer = this.byAddress.get(unmapV4(remoteAddress));
+      if (peer === undefined) {
+        // RFC 4271 §8: no configured peer: close without reading a byte.
+        this.opts.log.debug({ remote: remoteAddress }, 'connection from an unknown address closed');
+        socket.destroy();
+        return;
+      }
+      if (peer.config.ttlSecurity > 0) {
+        try {
+          applyTtl(socketFd(socket), this.listener!.family, { minTtl: gtsm(peer.config.ttlSecurity).minTtl! }, this.listener!.dualStack);
+        } catch (e) {
+          this.opts.log.error({ peer: peer.name, err: (e as Error).message }, 'cannot set GTSM on accepted socket; closing');
+          socket.destroy();
+          return;
+        }
+      }
+      peer.acceptIncoming(socket, unmapV4(remoteAddress));
+    });
+  }
+
+  private keyStateFor(pc: PeerConfig): PeerKeyState {
+    if (pc.auth.method === 'none') return { kind: 'none' };
+    if (pc.auth.method === 'ao') {
+      return { kind: 'failed', reason: 'TCP-AO sessions are not wired into the daemon yet (the transport supports them; see tsbgpd doctor)', source: 'tsbgpd.io/ao-keys' };
+    }
+    const id = secretRefId(pc.auth.secretRef);
+    const source = `secret ${id}`;
+    const s = this.secrets.get(id);
+    if (s === undefined) return { kind: 'failed', reason: 'not read', source };
+    if (!s.ok) return { kind: 'failed', reason: s.reason, source };
+    return { kind: 'loaded', key: { key: s.key, length: s.length, fingerprint: s.fingerprint }, source };
+  }
+
+  private listenerKeys(): PeerKey[] {
+    const keys: PeerKey[] = [];
+    for (const pc of this.config.peers) {
+      const k = this.keyStateFor(pc);
+      if (k.kind === 'loaded') keys.push({ kind: 'md5', peer: pc.peerIP, key: k.key.key });
+    }
+    return keys;
+  }
+
+  private addPeer(pc: PeerConfig): void {
+    const key = this.keyStateFor(pc);
+    if (key.kind === 'failed') this.opts.log.error({ peer: pc.name, reason: key.reason, source: key.source }, 'peer kept down: its password cannot be used (fail closed)');
+    const peer = new Peer(pc, key, this.host);
+    this.peers.set(pc.id, peer);
+    this.byAddress.set(unmapV4(pc.peerIP), peer);
+    peer.start();
+  }
+
+  /** Put the peer's current key (or none) on the listener. */
+  private syncListenerKey(pc: PeerConfig, prev: PeerConfig | undefined): void {
+    const l = this.listener;
+    if (l === null) return;
+    if (prev !== undefined && prev.peerIP !== pc.peerIP) {
+      try { l.removeKey({ kind: 'md5', peer: prev.peerIP }); } catch { /* none installed */ }
+    }
+    const k = this.keyStateFor(pc);
+    if (k.kind === 'loaded') l.setKey({ kind: 'md5', peer: pc.peerIP, key: k.key.key });
+    else {
+      try { l.removeKey({ kind: 'md5', peer: pc.peerIP }); } catch { /* none installed */ }
+    }
+  }
+
+  /** Reload config and secrets; an invalid config keeps the last good one running. */
+  reload(why: string): Promise<void> {
+    this.reloading = this.reloading.then(() => this.doReload(why)).catch((e: Error) => {
+      this.configError = e.message;
+      this.opts.log.error({ err: e.message }, 'reload failed; running the last good configuration');
+    });
+    return this.reloading;
+  }
+
+  private async doReload(why: string): Promise<void> {
+    const log = this.opts.log;
+    const r = await loadConfig({ configPath: this.opts.configPath, nodeName: this.opts.nodeName });
+    const prevFp: Fingerprints = fingerprints(this.secrets);
+    const secrets = r.ok ? await readSecrets(r.config.secretRefs, this.opts.secretsDir) : this.secrets;
+    const plan = planReload(this.config, r, prevFp, fingerprints(secrets));
+    if (!plan.ok) {
+      const errors = plan.problems.filter((p) => p.severity === 'error');
+      this.configError = errors.map((p) => `${p.resource} ${p.path}: ${p.message}`).join('; ');
+      for (const p of errors) logProblem(log, p);
+      log.error({ errors: errors.length }, 'new configuration is invalid; running the last good configuration');
+      return;
+    }
+    const prevSecrets = this.secrets;
+    this.configError = null;
+    this.configWarnings = plan.problems.filter((p) => p.severity === 'warning').length;
+    this.loadedAt = new Date();
+    const prevConfig = this.config;
+    this.config = plan.config;
+    this.secrets = secrets;
+    this.routerId = parseBgpIdentifier(this.config.node.routerId) ?? this.routerId;
+    const { peers } = plan.plan;
+    // A secret whose read result changed without changing the fingerprint (e.g. it became unreadable) is a key change too.
+    const keyStatusChanged = (pc: PeerConfig): boolean => {
+      if (pc.auth.method !== 'md5') return false;
+      const id = secretRefId(pc.auth.secretRef);
+      return (prevSecrets.get(id)?.ok ?? false) !== (secrets.get(id)?.ok ?? false) ||
+        (!(secrets.get(id)?.ok ?? true) && prevSecrets.get(id)?.ok === false && (prevSecrets.get(id) as { reason?: string }).reason !== (secrets.get(id) as { reason?: string }).reason);
+    };
+    for (const pc of peers.removed) {
+      const p = this.peers.get(pc.id);
+      if (p === undefined) continue;
+      p.destroy();
+      this.peers.delete(pc.id);
+      if (this.byAddress.get(unmapV4(pc.peerIP)) === p) this.byAddress.delete(unmapV4(pc.peerIP));
+      try { this.listener?.removeKey({ kind: 'md5', peer: pc.peerIP }); } catch { /* none */ }
+      log.info({ peer: pc.name }, 'peer removed');
+    }
+    for (const pc of peers.added) {
+      this.syncListenerKey(pc, undefined);
+      this.addPeer(pc);
+      log.info({ peer: pc.name }, 'peer added');
+    }
+    for (const ch of peers.changed) {
+      const p = this.peers.get(ch.peer.id);
+      if (p === undefined) continue;
+      const what = ch.what;
+      if (what.length === 1 && what[0] === 'policy') {
+        p.config = ch.peer;
+        p.readvertise();
+        continue;
+      }
+      this.syncListenerKey(ch.peer, ch.previous);
+      this.byAddress.delete(unmapV4(ch.previous.peerIP));
+      this.byAddress.set(unmapV4(ch.peer.peerIP), p);
+      const key = this.keyStateFor(ch.peer);
+      if (key.kind === 'failed') log.error({ peer: ch.peer.name, reason: key.reason, source: key.source }, 'peer kept down: its password cannot be used (fail closed)');
+      log.info({ peer: ch.peer.name, changed: what, auth: key.kind === 'loaded' ? { length: key.key.length, fingerprint: key.key.fingerprint } : key.kind }, 'peer configuration changed');
+      p.reconfigure(ch.peer, key, `configuration change: ${what.join(', ')}`);
+    }
+    for (const pc of peers.unchanged) {
+      if (!keyStatusChanged(pc)) continue;
+      const p = this.peers.get(pc.id);
+      if (p === undefined) continue;
+      this.syncListenerKey(pc, pc);
+      p.reconfigure(pc, this.keyStateFor(pc), 'password state changed');
+    }
+    if (plan.plan.global.includes('advertisements')) for (const p of this.peers.values()) p.readvertise();
+    if (plan.plan.global.includes('listen') || plan.plan.global.includes('identity')) {
+      log.warn({ changes: plan.plan.global }, 'listener or identity changes take effect on restart');
+    }
+    void prevConfig;
+    log.info({ why, added: peers.added.length, removed: peers.removed.length, changed: peers.changed.length }, 'configuration reloaded');
+  }
+
+  // --- control API ------------------------------------------------------------------------------------------
+
+  private async handle(req: ControlRequest): Promise<unknown> {
+    switch (req.cmd) {
+      case 'status':
+        return this.status();
+      case 'routes':
+        return this.routes();
+      case 'reload':
+        await this.reload('control request');
+        return { reloaded: true, lastError: this.configError };
+      case 'peer': {
+        const p = [...this.peers.values()].find((x) => x.name === req.name || x.config.peerIP === req.name);
+        if (p === undefined) throw new Error(`no peer named ${req.name}`);
+        if (req.action === 'disable') p.disable(req.message);
+        else if (req.action === 'enable') p.enable();
+        else p.reset(req.message);
+        return { peer: p.name, action: req.action };
+      }
+    }
+  }
+
+  /** pino level from BGPConfiguration logSeverityScreen. */
+  logLevel(): string {
+    return toPinoLevel(this.config.global.logSeverityScreen);
+  }
+
+  status(): DaemonStatus {
+    return {
+      nodeName: this.config.node.name,
+      routerId: this.config.node.routerId,
+      localAS: this.config.node.asNumber,
+      listenPort: this.listener?.port ?? this.config.global.listenPort,
+      startedAt: this.startedAt.toISOString(),
+      config: { loadedAt: this.loadedAt.toISOString(), lastError: this.configError, warnings: this.configWarnings },
+      peers: [...this.peers.values()].sort((a, b) => a.name.localeCompare(b.name)).map((p) => peerStatus(p)),
+    };
+  }
+
+  routes(): RouteEntry[] {
+    return collectRoutes(this.config, [...this.peers.values()], this.routerId);
+  }
+
+  async close(message = 'tsbgpd shutting down'): Promise<void> {
+    this.watcher?.close();
+    for (const p of this.peers.values()) p.stop(2, message);
+    // Give the Cease NOTIFICATIONs a moment to leave.
+    await new Promise((r) => setTimeout(r, 300));
+    for (const p of this.peers.values()) p.destroy();
+    await this.control?.close();
+    await this.listener?.close();
+  }
+}
+
+function logProblem(log: Logger, p: { severity: string; resource: string; file: string; path: string; message: string }): void {
+  const o = { resource: p.resource, file: p.file, path: p.path };
+  if (p.severity === 'error') log.error(o, p.message);
+  else if (p.severity === 'warning') log.warn(o, p.message);
+  else log.info(o, p.message);
+}
+
+export function peerStatus(p: Peer): PeerStatus {
+  const c = p.config;
+  const k = p.key;
+  const n = p.negotiated;
+  const received = p.ribIn.size;
+  return {
+    name: c.name,
+    peerIP: c.peerIP,
+    peerPort: c.port,
+    peerAS: c.peerAS,
+    localAS: c.localAS,
+    localAddress: c.localAddress ?? null,
+    passive: c.passive,
+    enabled: p.enabled,
+    state: p.state,
+    since: p.since.toISOString(),
+    lastError: p.state === 'Established' ? null : k.kind === 'failed' ? `password unusable (${k.source}): ${k.reason}` : p.lastError,
+    authDiagnosis: p.state === 'Established' ? null : p.authDiagnosis,
+    auth: {
+      method: c.auth.method,
+      keyLength: k.kind === 'loaded' ? k.key.length : null,
+      keyFingerprint: k.kind === 'loaded' ? k.key.fingerprint : null,
+      source: k.kind === 'none' ? null : k.source,
+    },
+    prefixes: { received, accepted: received, advertised: p.advertisedCount },
+    negotiated: n === null ? null : {
+      holdTime: n.holdTime,
+      keepaliveTime: n.keepaliveTime,
+      families: n.families.map((f) => `${(f >> 8) === 1 ? 'ipv4' : 'ipv6'}-unicast`),
+      fourOctetAs: n.fourOctetAs,
+      routeRefresh: n.routeRefresh,
+      gracefulRestart: n.gracefulRestart !== null,
+    },
+    remoteRouterId: p.remoteRouterId === null ? null : [p.remoteRouterId >>> 24, (p.remoteRouterId >>> 16) & 255, (p.remoteRouterId >>> 8) & 255, p.remoteRouterId & 255].join('.'),
+    messages: { sent: p.messagesOut, received: p.messagesIn },
+  };
+}
