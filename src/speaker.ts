@@ -32,6 +32,8 @@ export interface SpeakerOptions {
   readonly watch?: boolean;
 }
 
+const COUNTERS_INTERVAL_MS = 2000;
+
 export class ConfigError extends Error {
   readonly code = 'ERR_TSBGPD_CONFIG';
 }
@@ -52,6 +54,7 @@ export class Speaker {
   private reloading: Promise<void> = Promise.resolve();
   private readonly host: PeerHost;
   private routerId = 0;
+  private countersTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(private readonly opts: SpeakerOptions) {
     const self = this;
@@ -63,8 +66,6 @@ export class Speaker {
       interner: this.interner,
       advertisements: (p) => localAdvertisements(self.config, p.config),
       routesChanged: () => undefined,
-      readCounters: (): Promise<CounterSnapshot> => readAuthCounters(),
-      peersTrying: () => [...self.peers.values()].filter((p) => p.runnable && !p.established).length,
     };
   }
 
@@ -85,6 +86,9 @@ export class Speaker {
     this.secrets = await readSecrets(this.config.secretRefs, this.opts.secretsDir);
     await this.openListener();
     for (const pc of this.config.peers) this.addPeer(pc);
+    this.countersTimer = setInterval(() => void this.pollCounters(), COUNTERS_INTERVAL_MS);
+    this.countersTimer.unref();
+    void this.pollCounters();
     if (this.opts.controlSocket !== null) {
       this.control = new ControlServer(this.opts.controlSocket, (req) => this.handle(req));
       await this.control.start();
@@ -98,6 +102,18 @@ export class Speaker {
       });
     }
     log.info({ node: this.config.node.name, routerId: this.config.node.routerId, as: this.config.node.asNumber, peers: this.config.peers.length, port: this.config.global.listenPort }, 'tsbgpd started');
+  }
+
+  /** One read of the namespace's TcpExt counters for all peers (authentication diagnosis). */
+  private async pollCounters(): Promise<void> {
+    let snap: CounterSnapshot;
+    try {
+      snap = await readAuthCounters();
+    } catch {
+      return;
+    }
+    const trying = [...this.peers.values()].filter((p) => p.runnable && !p.established).length;
+    for (const p of this.peers.values()) p.observeCounters(snap, trying);
   }
 
   private async openListener(): Promise<void> {
@@ -305,6 +321,7 @@ export class Speaker {
 
   async close(message = 'tsbgpd shutting down'): Promise<void> {
     this.watcher?.close();
+    clearInterval(this.countersTimer);
     for (const p of this.peers.values()) p.stop(2, message);
     // Give the Cease NOTIFICATIONs a moment to leave.
     await new Promise((r) => setTimeout(r, 300));

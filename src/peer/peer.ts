@@ -8,16 +8,14 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { PeerConfig } from '../config/model.js';
 import {
-  createSession, forkForSecondConnection, promote, resolveOpen, sessionConfig, step,
+  createSession, forkForSecondConnection, messageSent, promote, resolveOpen, sessionConfig, step,
   type Action, type FsmEvent, type SessionState, type State, type TimerName,
 } from '../fsm/index.js';
 import { connectKeyed, gtsm, type TtlOptions } from '../transport/index.js';
-import { CapabilityCode, CeaseSubcode, ErrorCode, OpenSubcode, Afi, Safi, RouteRefreshSubtype } from '../wire/iana.js';
+import { CeaseSubcode, ErrorCode, Afi, Safi, RouteRefreshSubtype } from '../wire/iana.js';
 import { KEEPALIVE } from '../wire/keepalive.js';
-import { buildOpen, type OpenMessage } from '../wire/open.js';
-import type { Capability } from '../wire/capabilities/index.js';
+import type { OpenMessage } from '../wire/open.js';
 import { describeNotification, notificationFromSpec, shutdownCommunicationData } from '../wire/notification.js';
-import { Rfc7606Action } from '../wire/rfc7606.js';
 import type { NotificationSpec, DecodeFailure } from '../wire/types.js';
 import { afiSafiKey } from '../wire/types.js';
 import { endOfRib, type UpdateDecodeSuccess, type UpdateMessage } from '../wire/update.js';
@@ -27,9 +25,11 @@ import type { AttrInterner } from '../rib/attr-set.js';
 import { BgpConnection, newConnectionId, type ConnectionHandler } from './connection.js';
 import { negotiate, type Negotiated } from './negotiate.js';
 import { validateOpen } from './open-validate.js';
+import { decodeErrorEvent, notificationEvent, updateOutcome } from './inbound.js';
 import { summarizeOpen } from './open-summary.js';
 import { TimerSet, type Clock } from './timers.js';
 import { buildAdvertisements, type Advertisement } from './advertise.js';
+import { localOpen } from './local-open.js';
 import { diagnose, noEvidenceReason, type CounterSnapshot } from './auth-diagnosis.js';
 
 /** A key as the daemon holds it: bytes plus what may be shown. Never logged. */
@@ -56,9 +56,6 @@ export interface PeerHost {
   advertisements(peer: Peer): readonly Advertisement[];
   /** The Adj-RIB-In of some peer changed. */
   routesChanged(peer: Peer): void;
-  readCounters(): Promise<CounterSnapshot>;
-  /** Keyed peers currently trying to connect (for counter attribution). */
-  peersTrying(): number;
   /** Network namespace for sockets (tests). */
   readonly netns?: string | undefined;
 }
@@ -74,7 +71,6 @@ type Queued = { readonly runner: Runner; readonly event: FsmEvent; readonly upda
 const CONNECT_RETRY_TIME = 5;
 const IDLE_HOLD_TIME = 5;
 const IDLE_HOLD_TIME_MAX = 30;
-const DIAGNOSIS_INTERVAL_MS = 2000;
 
 export class Peer {
   config: PeerConfig;
@@ -97,7 +93,6 @@ export class Peer {
   private readonly queue: Queued[] = [];
   private draining = false;
   private lastState: State = 'Idle';
-  private diagTimer: ReturnType<typeof setInterval> | undefined;
   private diagBase: CounterSnapshot | null = null;
   private stopped = false;
   private readonly handler: ConnectionHandler;
@@ -168,7 +163,6 @@ export class Peer {
       if (this.key.kind === 'failed') this.lastError = `${this.key.source}: ${this.key.reason}`;
       return;
     }
-    this.startDiagnosis();
     this.enqueue(this.primary, { type: this.config.passive ? 'ManualStart_with_PassiveTcpEstablishment' : 'ManualStart' });
   }
 
@@ -180,7 +174,6 @@ export class Peer {
     const cease = data === undefined ? { subcode } : { subcode, data };
     if (this.secondary) this.enqueue(this.secondary, { type: 'ManualStop', cease });
     this.enqueue(this.primary, { type: 'ManualStop', cease });
-    this.stopDiagnosis();
   }
 
   disable(message?: string): void {
@@ -224,7 +217,6 @@ export class Peer {
       this.pending?.abort.abort();
       for (const c of this.conns.values()) c.close();
       this.conns.clear();
-      this.stopDiagnosis();
     });
   }
 
@@ -302,25 +294,17 @@ export class Peer {
         this.enqueue(runner, { type: 'KeepAliveMsg' });
         return;
       case 'UPDATE': {
-        const action = update?.action ?? Rfc7606Action.None;
-        if (action >= Rfc7606Action.AfiSafiDisable && update !== null) {
-          // RFC 7606 §2 allows a session reset where AFI/SAFI disable applies; we reset with the note's NOTIFICATION.
-          const note = update.errors.find((e) => e.action === action) ?? update.errors[0]!;
-          this.lastError = `UPDATE error: ${note.reason} (${note.clause})`;
-          this.enqueue(runner, { type: 'UpdateMsgErr', notification: note.notification });
-          return;
-        }
-        if (update !== null && update.errors.length > 0) {
-          this.host.log.warn({ peer: this.name, errors: update.errors.map((e) => `${e.clause}: ${e.reason}`) }, 'malformed UPDATE handled per RFC 7606');
-        }
-        this.enqueue(runner, { type: 'UpdateMsg' }, msg, action === Rfc7606Action.TreatAsWithdraw);
+        if (update === null) return;
+        const o = updateOutcome(update);
+        if (o.notes.length > 0) this.host.log.warn({ peer: this.name, notes: o.notes }, 'malformed UPDATE handled per RFC 7606');
+        if (o.error !== null) this.lastError = o.error;
+        this.enqueue(runner, o.event, msg, o.treatAsWithdraw);
         return;
       }
       case 'NOTIFICATION': {
-        const spec: NotificationSpec = { code: msg.code, subcode: msg.subcode, data: msg.data };
-        this.lastError = `received NOTIFICATION: ${describeNotification(msg)}`;
-        const versionError = msg.code === ErrorCode.OpenMessage && msg.subcode === OpenSubcode.UnsupportedVersionNumber;
-        this.enqueue(runner, versionError ? { type: 'NotifMsgVerErr', notification: spec } : { type: 'NotifMsg', notification: spec });
+        const n = notificationEvent(msg);
+        this.lastError = n.text;
+        this.enqueue(runner, n.event);
         return;
       }
       case 'ROUTE-REFRESH':
@@ -340,11 +324,7 @@ export class Peer {
     this.remoteRouterId = summary.bgpIdentifier;
     const other = runner === this.primary ? this.secondary : this.primary;
     const d = resolveOpen(runner.session, other?.session ?? null, summary, this.host.routerId);
-    let incoming = d.incoming;
-    if (incoming.type === 'BGPOpen' && runner.session.timers.DelayOpenTimer !== null) {
-      incoming = { type: 'BGPOpen_with_DelayOpenTimer_running', open: summary };
-    }
-    this.enqueue(runner, incoming);
+    this.enqueue(runner, d.incoming); // the FSM turns it into Event 20 while DelayOpenTimer runs
     if (d.existing !== null && other !== null) this.enqueue(other, d.existing);
   }
 
@@ -355,12 +335,7 @@ export class Peer {
       conn.destroy();
       return;
     }
-    const notification = failure.notification;
-    const event: FsmEvent =
-      type === 0 || notification.code === ErrorCode.MessageHeader ? { type: 'BGPHeaderErr', notification }
-        : type === 1 ? { type: 'BGPOpenMsgErr', notification }
-          : { type: 'UpdateMsgErr', notification };
-    this.enqueue(runner, event);
+    this.enqueue(runner, decodeErrorEvent(failure, type));
   }
 
   private onClosed(conn: BgpConnection, error: Error | undefined): void {
@@ -539,22 +514,8 @@ export class Peer {
 
   // --- Established: OPEN, negotiation, advertisement -------------------------------------------------------
 
-  private ourCapabilities(): Capability[] {
-    const asn = this.config.localAS;
-    const caps: Capability[] = [
-      { kind: 'multiprotocol', code: CapabilityCode.Multiprotocol, afi: Afi.IPv4, safi: Safi.Unicast },
-      { kind: 'multiprotocol', code: CapabilityCode.Multiprotocol, afi: Afi.IPv6, safi: Safi.Unicast },
-      { kind: 'route-refresh', code: CapabilityCode.RouteRefresh },
-      { kind: 'enhanced-route-refresh', code: CapabilityCode.EnhancedRouteRefresh },
-      { kind: 'four-octet-as', code: CapabilityCode.FourOctetAs, asn },
-      { kind: 'extended-message', code: CapabilityCode.ExtendedMessage },
-    ] as Capability[];
-    if (this.host.hostname !== '') caps.push({ kind: 'fqdn', code: CapabilityCode.Fqdn, hostname: this.host.hostname.slice(0, 64), domainName: '' });
-    return caps;
-  }
-
   private ourOpen(): OpenMessage {
-    return buildOpen({ asn: this.config.localAS, holdTime: this.config.holdTime, bgpIdentifier: this.host.routerId, capabilities: this.ourCapabilities() });
+    return localOpen(this.config.localAS, this.config.holdTime, this.host.routerId, this.host.hostname);
   }
 
   private onEstablished(runner: Runner, peerOpen: Parameters<typeof negotiate>[1]): void {
@@ -587,6 +548,10 @@ export class Peer {
       this.messagesOut++;
     }
     this.advertisedCount = only === null ? count : this.advertisedCount;
+    // RFC 4271 §8.2.2 Established: each UPDATE sent restarts the KeepaliveTimer.
+    const r = messageSent(this.primary.session, this.host.clock.now());
+    this.primary.session = r.session;
+    this.primary.timers.apply(r.actions);
   }
 
   /** RFC 2918 §4 / RFC 7313 §4: re-advertise the Adj-RIB-Out, bracketed by BoRR/EoRR when enhanced. */
@@ -612,31 +577,16 @@ export class Peer {
 
   // --- authentication diagnosis ----------------------------------------------------------------------------
 
-  private startDiagnosis(): void {
-    if (this.diagTimer !== undefined) return;
-    this.diagBase = null;
-    this.diagTimer = setInterval(() => void this.diagnoseOnce(), DIAGNOSIS_INTERVAL_MS);
-    this.diagTimer.unref();
-    void this.diagnoseOnce();
-  }
-
-  private stopDiagnosis(): void {
-    if (this.diagTimer !== undefined) clearInterval(this.diagTimer);
-    this.diagTimer = undefined;
-  }
-
-  private async diagnoseOnce(): Promise<void> {
-    let now: CounterSnapshot;
-    try {
-      now = await this.host.readCounters();
-    } catch {
-      return;
-    }
+  /**
+   * The speaker reads the namespace's counters once per interval and hands every peer the snapshot; a peer
+   * that is trying to connect attributes the growth since its previous snapshot to itself (see auth-diagnosis.ts).
+   */
+  observeCounters(now: CounterSnapshot, trying: number): void {
     const base = this.diagBase;
     this.diagBase = now;
     if (base === null || this.established || !this.runnable) return;
     const method = this.config.auth.method;
-    const d = diagnose(base, now, method, Math.max(1, this.host.peersTrying()));
+    const d = diagnose(base, now, method, Math.max(1, trying));
     if (d !== null) {
       if (d.reason !== this.authDiagnosis) this.host.log.warn({ peer: this.name, counter: d.counter, delta: d.delta }, d.reason);
       this.authDiagnosis = d.reason;
