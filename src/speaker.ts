@@ -169,9 +169,14 @@ export class Speaker {
     return keys;
   }
 
+  /** Once per distinct failure: at start, and on each reload that changes the key or the reason. */
+  private logKeyFailure(pc: PeerConfig, key: PeerKeyState): void {
+    if (key.kind === 'failed') this.opts.log.error({ peer: pc.name, reason: key.reason, source: key.source }, 'peer kept down: its password cannot be used (fail closed)');
+  }
+
   private addPeer(pc: PeerConfig): void {
     const key = this.keyStateFor(pc);
-    if (key.kind === 'failed') this.opts.log.error({ peer: pc.name, reason: key.reason, source: key.source }, 'peer kept down: its password cannot be used (fail closed)');
+    this.logKeyFailure(pc, key);
     const peer = new Peer(pc, key, this.host);
     this.peers.set(pc.id, peer);
     this.byAddress.set(unmapV4(pc.peerIP), peer);
@@ -257,7 +262,7 @@ export class Speaker {
       this.byAddress.delete(unmapV4(ch.previous.peerIP));
       this.byAddress.set(unmapV4(ch.peer.peerIP), p);
       const key = this.keyStateFor(ch.peer);
-      if (key.kind === 'failed') log.error({ peer: ch.peer.name, reason: key.reason, source: key.source }, 'peer kept down: its password cannot be used (fail closed)');
+      this.logKeyFailure(ch.peer, key);
       log.info({ peer: ch.peer.name, changed: what, auth: key.kind === 'loaded' ? { length: key.key.length, fingerprint: key.key.fingerprint } : key.kind }, 'peer configuration changed');
       p.reconfigure(ch.peer, key, `configuration change: ${what.join(', ')}`);
     }
@@ -266,7 +271,9 @@ export class Speaker {
       const p = this.peers.get(pc.id);
       if (p === undefined) continue;
       this.syncListenerKey(pc, pc);
-      p.reconfigure(pc, this.keyStateFor(pc), 'password state changed');
+      const key = this.keyStateFor(pc);
+      this.logKeyFailure(pc, key); // a different reason (missing → empty, ...) is news to the operator
+      p.reconfigure(pc, key, 'password state changed');
     }
     if (plan.plan.global.includes('advertisements')) for (const p of this.peers.values()) p.readvertise();
     if (plan.plan.global.includes('listen') || plan.plan.global.includes('identity')) {
