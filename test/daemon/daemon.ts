@@ -213,8 +213,12 @@ export class Fabric {
     return this.lab.ns('t');
   }
 
-  /** Starts (or restarts, replacing) BIRD for peer i (1-based) with `password` or none. */
-  async startBird(i: number, password: string | undefined, prefixes: readonly string[] = []): Promise<BirdDaemon> {
+  /**
+   * Starts (or restarts, replacing) BIRD for peer i (1-based) with `password` or none. With `listenPort` BIRD
+   * listens elsewhere than 179, so tsbgpd's own connects are refused and every session is one BIRD opened to
+   * tsbgpd's listener (which proves the listener holds the right key).
+   */
+  async startBird(i: number, password: string | undefined, opts: { prefixes?: readonly string[]; listenPort?: number } = {}): Promise<BirdDaemon> {
     const p = this.peers[i - 1]!;
     if (p.bird !== null) await p.bird.stop();
     p.bird = null;
@@ -223,8 +227,9 @@ export class Fabric {
       localAs: p.as,
       localAddresses: [p.address],
       neighbors: [{ address: NODE_IP, peerAs: NODE_AS, families: ['ipv4'], ...(password !== undefined ? { password } : {}) }],
-      prefixes,
+      prefixes: opts.prefixes ?? [],
       communities: [`${p.as}:100`],
+      ...(opts.listenPort !== undefined ? { listenPort: opts.listenPort } : {}),
     });
     await bird.start();
     p.bird = bird;
@@ -242,6 +247,20 @@ export class Fabric {
       });
     });
     return r;
+  }
+
+  /** The running BIRD of peer i. */
+  bird(i: number): BirdDaemon {
+    const b = this.peers[i - 1]!.bird;
+    assert.ok(b !== null, `bird ${i} not running`);
+    return b;
+  }
+
+  /** BIRD's BGP state of peer i's session to tsbgpd. */
+  async birdState(i: number): Promise<string> {
+    const b = this.peers[i - 1]!.bird;
+    assert.ok(b !== null, `bird ${i} not running`);
+    return b.sessionState(NODE_IP);
   }
 
   async destroy(): Promise<void> {

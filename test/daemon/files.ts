@@ -146,3 +146,15 @@ spec:
   state: confirmed
 `;
 }
+
+/** The standard test node: Node + BGPConfiguration (+ a confirmed block to advertise) in `configDir`. */
+export function writeNodeConfig(configDir: string, o: { readonly name: string; readonly ipv4: string; readonly asNumber: number; readonly logSeverityScreen?: string; readonly block?: string }): void {
+  writeConfigFile(configDir, 'node.yaml', nodeYaml(o));
+  writeConfigFile(configDir, 'bgpconfiguration.yaml', bgpConfigurationYaml(o));
+  if (o.block !== undefined) writeConfigFile(configDir, 'block.yaml', blockAffinityYaml(o.name, o.block));
+}
+
+/** One BGPPeer per file (`peer-<name>.yaml`), so a test can add, change or remove one peer. */
+export function writePeer(configDir: string, p: BgpPeerSpec): void {
+  writeConfigFile(configDir, `peer-${p.name}.yaml`, bgpPeerYaml(p));
+}
