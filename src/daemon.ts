@@ -22,6 +22,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
       nodeName: o.nodeName ?? defaultNodeName(),
       controlSocket: o.controlSocket,
       log,
+      fixedLogLevel: o.logLevel !== undefined || process.env.TSBGPD_LOG_LEVEL !== undefined,
     });
   } catch (e) {
     const err = e as Error & { code?: string };
@@ -30,7 +31,6 @@ export async function runDaemon(o: RunOptions): Promise<number> {
     process.stderr.write(`tsbgpd: ${err.message}\n`);
     return err instanceof ConfigError ? 1 : 2;
   }
-  if (o.logLevel === undefined) log.level = speaker.logLevel();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (sig: string): void => {

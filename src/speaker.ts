@@ -30,6 +30,8 @@ export interface SpeakerOptions {
   readonly log: Logger;
   /** Watch the config and secrets for changes (default true). */
   readonly watch?: boolean;
+  /** The log level was given on the command line: BGPConfiguration logSeverityScreen does not change it. */
+  readonly fixedLogLevel?: boolean;
 }
 
 const COUNTERS_INTERVAL_MS = 2000;
@@ -78,6 +80,8 @@ export class Speaker {
   private async init(): Promise<void> {
     const log = this.opts.log;
     const r = await loadConfig({ configPath: this.opts.configPath, nodeName: this.opts.nodeName });
+    // logSeverityScreen applies from the first line about this configuration on.
+    if (r.ok && this.opts.fixedLogLevel !== true) log.level = toPinoLevel(r.config.global.logSeverityScreen);
     for (const p of r.problems) logProblem(log, p);
     if (!r.ok) throw new ConfigError(`configuration ${this.opts.configPath} has ${r.problems.filter((p) => p.severity === 'error').length} error(s); see the log or run tsbgpd check-config`);
     this.config = r.config;
@@ -276,6 +280,7 @@ export class Speaker {
       p.reconfigure(pc, key, 'password state changed');
     }
     if (plan.plan.global.includes('advertisements')) for (const p of this.peers.values()) p.readvertise();
+    if (plan.plan.global.includes('log') && this.opts.fixedLogLevel !== true) log.level = this.logLevel();
     if (plan.plan.global.includes('listen') || plan.plan.global.includes('identity')) {
       log.warn({ changes: plan.plan.global }, 'listener or identity changes take effect on restart');
     }
