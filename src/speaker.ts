@@ -4,7 +4,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import {
   loadConfig, readSecrets, fingerprints, planReload, watchConfig, secretRefId,
-  type ResolvedConfig, type PeerConfig, type SecretResult, type ConfigWatcher, type Fingerprints,
+  type ResolvedConfig, type ResolveResult, type PeerConfig, type SecretResult, type ConfigWatcher, type Fingerprints,
 } from './config/index.js';
 import { KeyedListener, readAuthCounters, type PeerKey } from './transport/index.js';
 import { applyTtl, gtsm } from './transport/sockopts.js';
@@ -212,21 +212,27 @@ export class Speaker {
 
   private async doReload(why: string): Promise<void> {
     const log = this.opts.log;
-    const r = await loadConfig({ configPath: this.opts.configPath, nodeName: this.opts.nodeName });
-    const prevFp: Fingerprints = fingerprints(this.secrets);
-    const secrets = r.ok ? await readSecrets(r.config.secretRefs, this.opts.secretsDir) : this.secrets;
-    const plan = planReload(this.config, r, prevFp, fingerprints(secrets));
-    if (!plan.ok) {
-      const errors = plan.problems.filter((p) => p.severity === 'error');
+    const loaded = await loadConfig({ configPath: this.opts.configPath, nodeName: this.opts.nodeName });
+    let r: ResolveResult = loaded;
+    if (!loaded.ok) {
+      const errors = loaded.problems.filter((p) => p.severity === 'error');
       this.configError = errors.map((p) => `${p.resource} ${p.path}: ${p.message}`).join('; ');
       for (const p of errors) logProblem(log, p);
       log.error({ errors: errors.length }, 'new configuration is invalid; running the last good configuration');
-      return;
+      // The last good configuration keeps running, and so does its Secret handling: a key rotated or revoked
+      // while the ConfigMap is broken still applies (the kubelet updates the two independently).
+      r = { ok: true, config: this.config, problems: [] };
     }
+    const prevFp: Fingerprints = fingerprints(this.secrets);
+    const secrets = r.ok ? await readSecrets(r.config.secretRefs, this.opts.secretsDir) : this.secrets;
+    const plan = planReload(this.config, r, prevFp, fingerprints(secrets));
+    if (!plan.ok) return; // not reached: r is ok here
     const prevSecrets = this.secrets;
-    this.configError = null;
-    this.configWarnings = plan.problems.filter((p) => p.severity === 'warning').length;
-    this.loadedAt = new Date();
+    if (loaded.ok) {
+      this.configError = null;
+      this.configWarnings = plan.problems.filter((p) => p.severity === 'warning').length;
+      this.loadedAt = new Date();
+    }
     const prevConfig = this.config;
     this.config = plan.config;
     this.secrets = secrets;
@@ -285,7 +291,8 @@ export class Speaker {
       log.warn({ changes: plan.plan.global }, 'listener or identity changes take effect on restart');
     }
     void prevConfig;
-    log.info({ why, added: peers.added.length, removed: peers.removed.length, changed: peers.changed.length }, 'configuration reloaded');
+    if (loaded.ok) log.info({ why, added: peers.added.length, removed: peers.removed.length, changed: peers.changed.length }, 'configuration reloaded');
+    else if (peers.changed.length > 0) log.info({ why, changed: peers.changed.length }, 'secrets reloaded for the last good configuration');
   }
 
   // --- control API ------------------------------------------------------------------------------------------
