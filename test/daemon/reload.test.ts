@@ -144,7 +144,7 @@ describe('hot reload', { skip: skip ?? false }, () => {
     await othersUntouched(peers.extra);
   });
 
-  test('an invalid configuration keeps the last good one running and is reported', async () => {
+  test('an invalid configuration keeps the last good one running (with its Secrets followed) and is reported', async () => {
     writeConfigFile(work.config, 'peer-broken.yaml', `apiVersion: projectcalico.org/v3
 kind: BGPPeer
 metadata:
@@ -168,6 +168,16 @@ spec:
     assert.ok(!s.peers.some((p) => p.peerIP === '198.51.100.77'));
     await sleep(500);
     await othersUntouched();
+    // The last good configuration still follows its Secrets: a key rotated now applies now, to that peer only.
+    const bystander = name(peers.bystander);
+    keys.bystander = pw('bystander-new');
+    volume();
+    await eventually('bystander re-keyed', 8000, async () => ((await daemon.peer(bystander)).auth.keyFingerprint === fp(keys.bystander) ? true : undefined));
+    await othersUntouched(peers.bystander);
+    await fabric.startBird(2, keys.bystander);
+    since.set(bystander, (await daemon.waitEstablished(bystander, 15_000)).since);
+    assert.match((await daemon.status()).config.lastError ?? '', /BGPPeer\/broken spec\.asNumber/, 'the config error was forgotten');
+    await othersUntouched(peers.bystander);
     removeConfigFile(work.config, 'peer-broken.yaml');
     await eventually('config.lastError cleared', 8000, async () => ((await daemon.status()).config.lastError === null ? true : undefined));
     await othersUntouched();
