@@ -90,7 +90,9 @@ export abstract class BaseDaemon implements PeerDaemon {
     try {
       await this.kill();
     } finally {
-      rmSync(this.dir, { recursive: true, force: true });
+      // For debugging a driver: TSBGP_PEER_KEEP_DIR=1 leaves config and logs behind (they may hold keys).
+      if (process.env.TSBGP_PEER_KEEP_DIR === '1') console.error(`${this.kind}: kept ${this.dir}`);
+      else rmSync(this.dir, { recursive: true, force: true });
     }
   }
 

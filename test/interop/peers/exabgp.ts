@@ -10,16 +10,19 @@
 // - `md5-base64 false` is required next to `md5-password`, or it may base64-decode the key.
 // - `next-hop self` takes the session's local address, so IPv6 prefixes over an IPv4 session get an explicit
 //   next hop (the first local IPv6).
-// - It sends exactly the attributes it is told, LOCAL_PREF included even on eBGP.
+// - It drops a configured LOCAL_PREF on eBGP sessions (like the others). With ADD-PATH send it uses path id 0.
 // - Runtime commands (`announce route`, `withdraw route`, `neighbor X announce route-refresh`, `neighbor X
-//   teardown 2`) go through the API; teardown carries no RFC 9003 text (ExaBGP 4.2 cannot send one).
+//   teardown 2`) go through the API; teardown carries its own fixed RFC 9003 text "Administrative Shutdown", and
+//   when graceful restart was negotiated it closes the TCP session silently, with no NOTIFICATION at all.
+// - 4.2.21 drops a session when it *receives* a ROUTE-REFRESH ("TypeError: 'RouteRefresh' object is not
+//   iterable" in its reactor, no NOTIFICATION): never send it one.
 // - It logs "the route family is not configured on neighbor" for API routes of a family a neighbor lacks.
 
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BaseDaemon, parseCommunity, parseLargeCommunity, sortPrefixes, type LaunchCommand } from './daemon.js';
-import { run } from './netns.js';
+import { run, sleep } from './netns.js';
 import { familyOf, type NeighborSpec, type SessionState } from './types.js';
 
 const API_SCRIPT = `import os, sys, threading
@@ -83,7 +86,7 @@ export class ExabgpDaemon extends BaseDaemon {
         'exabgp.daemon.pid': '',
         'exabgp.api.cli': 'false',
         'exabgp.api.ack': 'false',
-        'exabgp.log.level': 'WARNING',
+        'exabgp.log.level': process.env.TSBGP_PEER_DEBUG === '1' ? 'DEBUG' : 'WARNING',
         'exabgp.tcp.bind': v.join(' '),
         'exabgp.tcp.port': String(this.spec.listenPort ?? 179),
       },
@@ -217,12 +220,15 @@ export class ExabgpDaemon extends BaseDaemon {
 
   async softResetIn(neighbor: string): Promise<void> {
     const n = this.spec.neighbors[this.neighborIndex(neighbor)]!;
-    for (const fam of n.families) await this.api(`neighbor ${neighbor} announce route-refresh ${fam} unicast`);
+    for (const [i, fam] of n.families.entries()) {
+      if (i > 0) await sleep(300);
+      await this.api(`neighbor ${neighbor} announce route-refresh ${fam} unicast`);
+    }
   }
 
   async shutdownNeighbor(neighbor: string, message?: string): Promise<void> {
     this.neighborIndex(neighbor);
-    void message; // ExaBGP 4.2 sends no RFC 9003 text
+    void message; // ExaBGP 4.2 always sends its own text, "Administrative Shutdown"
     await this.api(`neighbor ${neighbor} teardown 2`);
   }
 }

@@ -106,7 +106,7 @@ export class FrrDaemon extends BaseDaemon {
   private config(): string {
     const s = this.spec;
     const f = s.features ?? {};
-    const out: string[] = ['frr defaults traditional', `hostname tsbgp-frr-${process.pid}`, 'log stdout critical', '!'];
+    const out: string[] = ['frr defaults traditional', 'hostname tsbgp-frr', 'log stdout critical', '!'];
     out.push('route-map ORIGINATE permit 10');
     if (s.communities?.length) out.push(` set community ${s.communities.map((c) => parseCommunity(c).join(':')).join(' ')}`);
     if (s.largeCommunities?.length) out.push(` set large-community ${s.largeCommunities.map((c) => parseLargeCommunity(c).join(':')).join(' ')}`);

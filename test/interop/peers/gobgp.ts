@@ -7,11 +7,13 @@
 //   (origin igp, next hop left to GoBGP, which rewrites it to the session's local address on eBGP). IPv6
 //   prefixes carried over an IPv4 session get an explicit next hop (the first local IPv6).
 // - After a session reset GoBGP idles 30 s by default (`idle-hold-time-after-reset`): set to 1 s here.
-// - GoBGP sends one prefix per UPDATE.
+// - GoBGP packs little: one prefix per UPDATE for a full table (test-peers.md), one per IPv6 UPDATE here.
 // - `gobgp neighbor X -j` prints the neighbor's auth_password in clear: its output is parsed, never logged.
 // - It advertises route refresh (2), 4-octet AS (65), FQDN (73) and extended next hop (5, for IPv4 over IPv6)
 //   by default; no extended message and no enhanced route refresh.
-// - `gobgp neighbor X disable --reason TEXT` sends Cease/Administrative Shutdown with the RFC 9003 text.
+// - `gobgp neighbor X disable --reason TEXT` sends Cease/Administrative Shutdown, but 3.10 puts no RFC 9003
+//   text in it (empty data) although the flag exists.
+// - `softresetin` re-runs import policy over its Adj-RIB-In and sends no ROUTE-REFRESH; no enhanced refresh.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

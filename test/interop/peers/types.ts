@@ -48,7 +48,7 @@ export interface PeerSpec {
   readonly largeCommunities?: readonly string[];
   /** MULTI_EXIT_DISC for originated prefixes. */
   readonly med?: number;
-  /** LOCAL_PREF for originated prefixes (only sent on iBGP by most daemons; ExaBGP sends what it is told). */
+  /** LOCAL_PREF for originated prefixes (sent on iBGP sessions only). */
   readonly localPref?: number;
   readonly features?: PeerFeatures;
 }
