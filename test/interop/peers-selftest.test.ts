@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createPeer, PEER_BINARIES, type PeerDaemon, type PeerKind, type PeerSpec } from './peers/index.js';
-import { createPair, sleep } from './peers/netns.js';
+import { createPair, run, sleep } from './peers/netns.js';
 
 const ESTABLISH_MS = 20_000;
 const CONVERGE_MS = 15_000;
@@ -33,6 +33,17 @@ async function eventually(what: string, timeoutMs: number, probe: () => Promise<
     if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(200);
   }
+}
+
+/**
+ * Established BGP sockets in a namespace, and how many of them carry a TCP-MD5 key (ss shows `md5keys:`).
+ * ss prints the key itself too, so its output is parsed here and never logged or put in a message.
+ */
+async function md5Sessions(netns: string): Promise<{ established: number; withKey: number }> {
+  const { stdout } = await run('ss', ['-tnio', 'state', 'established', '( sport = :179 or dport = :179 )'], { netns });
+  const established = (stdout.match(/:179\b/g) ?? []).length;
+  const withKey = (stdout.match(/md5keys:/g) ?? []).length;
+  return { established, withKey };
 }
 
 const hasAll = (have: readonly string[], want: readonly string[]): boolean => want.every((p) => have.includes(p));
@@ -80,6 +91,13 @@ async function pairing(t: TestContext, kindA: PeerKind, kindB: PeerKind): Promis
     t.diagnostic(`${pa.version} <-> ${pb.version}: 4 sessions Established in ${Date.now() - started} ms`);
     assert.equal(await pa.sessionState(b.ipv4), 'Established');
     assert.equal(await pb.sessionState(a.ipv6), 'Established');
+    // The sessions really are MD5-signed (a driver that dropped the password would still need the other side
+    // to drop it too, but this proves it directly): both sockets in each namespace hold a key.
+    for (const ns of [a.netns, b.netns]) {
+      const { established, withKey } = await md5Sessions(ns);
+      assert.equal(established, 2, `two established BGP sockets in ${ns}`);
+      assert.equal(withKey, 2, `both BGP sockets in ${ns} carry a TCP-MD5 key`);
+    }
 
     // Prefixes both ways, each on the session of its family. (FRR re-advertises a peer's own prefix, so "at least".)
     await eventually(`${kindB} to learn A's prefixes`, CONVERGE_MS, async () =>
