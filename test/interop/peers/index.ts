@@ -21,7 +21,7 @@ export const PEER_KINDS: readonly PeerKind[] = ['bird', 'frr', 'gobgp', 'exabgp'
 /** The executables each driver needs (for a skip-or-fail check before starting anything). */
 export const PEER_BINARIES: Readonly<Record<PeerKind, readonly string[]>> = {
   bird: ['/usr/sbin/bird', '/usr/sbin/birdc'],
-  frr: ['/usr/lib/frr/bgpd', '/usr/bin/vtysh'],
+  frr: ['/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', '/usr/bin/vtysh'],
   gobgp: ['/usr/bin/gobgpd', '/usr/bin/gobgp'],
   exabgp: ['/usr/sbin/exabgp', '/usr/bin/python3', '/usr/bin/mkfifo'],
 };
