@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { PeerConfig } from '../config/model.js';
 import {
   createSession, forkForSecondConnection, messageSent, promote, resolveOpen, sessionConfig, step,
-  type Action, type FsmEvent, type SessionState, type State, type TimerName,
+  type Action, type ConnectionRef, type FsmEvent, type SessionState, type State, type TimerName,
 } from '../fsm/index.js';
 import { connectKeyed, gtsm, type TtlOptions } from '../transport/index.js';
 import { CeaseSubcode, ErrorCode, Afi, Safi, RouteRefreshSubtype } from '../wire/iana.js';
@@ -91,6 +91,7 @@ export class Peer {
   private readonly conns = new Map<number, BgpConnection>();
   private pending: { readonly id: number; readonly abort: AbortController } | null = null;
   private readonly queue: Queued[] = [];
+  private stepConnection: ConnectionRef | null = null;
   private draining = false;
   private lastState: State = 'Idle';
   private diagBase: CounterSnapshot | null = null;
@@ -367,6 +368,9 @@ export class Peer {
     try {
       for (let q = this.queue.shift(); q !== undefined; q = this.queue.shift()) {
         if (q.runner !== this.primary && q.runner !== this.secondary) continue; // a discarded FSM
+        // The connection the event arrived on: a NOTIFICATION the step asks for goes out on it even though the
+        // new session (now Idle) has already let go of it.
+        this.stepConnection = q.runner.session.connection;
         const r = step(q.runner.session, q.event, this.host.clock.now());
         q.runner.session = r.session;
         for (const a of r.actions) this.execute(q.runner, a, q);
@@ -476,7 +480,12 @@ export class Peer {
         return;
       case 'SendNotification': {
         const spec: NotificationSpec = { code: a.code, subcode: a.subcode, data: a.data };
-        this.send(runner, notificationFromSpec(spec));
+        const ref = runner.session.connection ?? this.stepConnection;
+        const c = ref === null ? undefined : this.conns.get(ref.id);
+        if (c !== undefined) {
+          c.send(notificationFromSpec(spec));
+          this.messagesOut++;
+        }
         if (!(a.code === ErrorCode.Cease)) this.lastError = `sent NOTIFICATION: ${describeNotification(spec)}`;
         this.host.log.info({ peer: this.name, notification: describeNotification(spec) }, 'sent NOTIFICATION');
         return;

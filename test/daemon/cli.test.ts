@@ -182,7 +182,7 @@ describe('tsbgpd CLI', { skip: skip ?? false }, () => {
     await fabric.bird(1).waitEstablished(NODE_IP, 5000);
   });
 
-  test('BIRD shows the RFC 9003 shutdown message', { todo: 'src/peer/peer.ts drops a NOTIFICATION sent on the transition to Idle (see the report)' }, () => {
+  test('BIRD shows the RFC 9003 shutdown message', () => {
     assert.ok(shutdownSeen.length > 0);
     assert.ok(shutdownSeen.some((s) => s.includes(`Message:        ${SHUTDOWN_MESSAGE}`) || s.includes(`Message: ${SHUTDOWN_MESSAGE}`)), shutdownSeen.at(-1));
   });
