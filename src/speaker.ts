@@ -4,14 +4,14 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import {
   loadConfig, readSecrets, fingerprints, planReload, watchConfig, secretRefId,
-  type ResolvedConfig, type ResolveResult, type PeerConfig, type SecretResult, type ConfigWatcher, type Fingerprints,
+  type ResolvedConfig, type ResolveResult, type PeerConfig, type SecretKeyRef, type SecretResult, type ConfigWatcher, type Fingerprints,
 } from './config/index.js';
-import { KeyedListener, readAuthCounters, type PeerKey } from './transport/index.js';
+import { KeyedListener, probeAo, readAuthCounters, type FeatureSupport } from './transport/index.js';
 import { applyTtl, gtsm } from './transport/sockopts.js';
 import { socketFd } from './transport/socket-fd.js';
 import { unmapV4 } from './transport/address.js';
 import { parseBgpIdentifier } from './wire/open.js';
-import { Peer, type PeerHost, type PeerKeyState } from './peer/peer.js';
+import { Peer, type AoMaterial, type LoadedKey, type PeerHost, type PeerKeyState } from './peer/peer.js';
 import { systemClock } from './peer/timers.js';
 import { AttrInterner } from './rib/attr-set.js';
 import { ControlServer } from './control/server.js';
@@ -56,6 +56,8 @@ export class Speaker {
   private reloading: Promise<void> = Promise.resolve();
   private readonly host: PeerHost;
   private routerId = 0;
+  private aoSupport: FeatureSupport | undefined;
+  private readonly aoInstalled = new Map<string, readonly AoMaterial[]>();
   private countersTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(private readonly opts: SpeakerOptions) {
@@ -127,8 +129,8 @@ export class Speaker {
       : '::';
     // Outgoing TTL 255 on the listener, so SYN-ACKs pass a GTSM peer (accepted sockets inherit it; RFC 5082 §3).
     // The minimum TTL is per peer, set on each accepted socket (a listener-wide one would apply to all peers).
-    const keys = this.listenerKeys();
-    this.listener = await KeyedListener.open({ host, port: g.listenPort, ttl: { ttl: 255 }, keys });
+    // Keys go on per peer (installKey) before the peer exists; until then a connection from its address is closed.
+    this.listener = await KeyedListener.open({ host, port: g.listenPort, ttl: { ttl: 255 } });
     this.listener.on('error', (err) => this.opts.log.error({ err: err.message }, 'listener error'));
     this.listener.on('connection', ({ socket, remoteAddress }) => {
       const peer = this.byAddress.get(unmapV4(remoteAddress));
@@ -152,25 +154,63 @@ export class Speaker {
   }
 
   private keyStateFor(pc: PeerConfig): PeerKeyState {
-    if (pc.auth.method === 'none') return { kind: 'none' };
-    if (pc.auth.method === 'ao') {
-      return { kind: 'failed', reason: 'TCP-AO sessions are not wired into the daemon yet (the transport supports them; see tsbgpd doctor)', source: 'tsbgpd.io/ao-keys' };
+    const auth = pc.auth;
+    if (auth.method === 'none') return { kind: 'none' };
+    const read = (ref: SecretKeyRef): { ok: true; key: LoadedKey } | { ok: false; reason: string; source: string } => {
+      const id = secretRefId(ref);
+      const s = this.secrets.get(id);
+      if (s === undefined) return { ok: false, reason: 'not read', source: `secret ${id}` };
+      if (!s.ok) return { ok: false, reason: s.reason, source: `secret ${id}` };
+      return { ok: true, key: { key: s.key, length: s.length, fingerprint: s.fingerprint } };
+    };
+    if (auth.method === 'md5') {
+      const r = read(auth.secretRef);
+      if (!r.ok) return { kind: 'failed', reason: r.reason, source: r.source };
+      return { kind: 'loaded', key: r.key, source: `secret ${secretRefId(auth.secretRef)}` };
     }
-    const id = secretRefId(pc.auth.secretRef);
-    const source = `secret ${id}`;
-    const s = this.secrets.get(id);
-    if (s === undefined) return { kind: 'failed', reason: 'not read', source };
-    if (!s.ok) return { kind: 'failed', reason: s.reason, source };
-    return { kind: 'loaded', key: { key: s.key, length: s.length, fingerprint: s.fingerprint }, source };
+    // TCP-AO (RFC 5925): every MKT must load, and the kernel must have TCP-AO; otherwise the peer stays down.
+    const source = `tsbgpd.io/ao-keys (${auth.keys.map((k) => secretRefId(k.secretRef)).join(', ')})`;
+    this.aoSupport ??= probeAo();
+    if (!this.aoSupport.supported) return { kind: 'failed', reason: `TCP-AO is not supported by this kernel: ${this.aoSupport.reason}`, source };
+    const ao: AoMaterial[] = [];
+    for (const k of auth.keys) {
+      const r = read(k.secretRef);
+      if (!r.ok) return { kind: 'failed', reason: `MKT ${k.sendId}/${k.recvId}: ${r.reason}`, source: r.source };
+      ao.push({ algorithm: k.algorithm, sendId: k.sendId, recvId: k.recvId, key: r.key });
+    }
+    const current = ao.find((k) => k.sendId === auth.currentKeyId) ?? ao[0]!;
+    return { kind: 'loaded', key: current.key, source, ao };
   }
 
-  private listenerKeys(): PeerKey[] {
-    const keys: PeerKey[] = [];
-    for (const pc of this.config.peers) {
-      const k = this.keyStateFor(pc);
-      if (k.kind === 'loaded') keys.push({ kind: 'md5', peer: pc.peerIP, key: k.key.key });
+  /**
+   * Put the peer's key(s) on the listener, or take them off. A key the kernel refuses (ENOMEM past about 963 keys
+   * at the default optmem_max, TCP-AO errors) keeps the peer down with that reason: never unauthenticated.
+   */
+  private installKey(pc: PeerConfig, prev: PeerConfig | undefined, key: PeerKeyState): PeerKeyState {
+    const l = this.listener;
+    if (l === null) return key;
+    const remove = (c: PeerConfig): void => {
+      try { l.removeKey({ kind: 'md5', peer: c.peerIP }); } catch { /* none installed */ }
+      for (const k of this.aoInstalled.get(c.peerIP) ?? []) {
+        try { l.removeKey({ kind: 'ao', peer: c.peerIP, sendId: k.sendId, recvId: k.recvId }); } catch { /* gone */ }
+      }
+      this.aoInstalled.delete(c.peerIP);
+    };
+    if (prev !== undefined) remove(prev);
+    remove(pc);
+    if (key.kind !== 'loaded') return key;
+    try {
+      if (key.ao === undefined) {
+        l.setKey({ kind: 'md5', peer: pc.peerIP, key: key.key.key });
+      } else {
+        for (const k of key.ao) l.setKey({ kind: 'ao', peer: pc.peerIP, algorithm: k.algorithm, sendId: k.sendId, recvId: k.recvId, key: k.key.key });
+        this.aoInstalled.set(pc.peerIP, key.ao);
+      }
+      return key;
+    } catch (e) {
+      remove(pc);
+      return { kind: 'failed', reason: `the kernel refused the key on the listening socket: ${(e as Error).message}`, source: key.source };
     }
-    return keys;
   }
 
   /** Once per distinct failure: at start, and on each reload that changes the key or the reason. */
@@ -179,26 +219,12 @@ export class Speaker {
   }
 
   private addPeer(pc: PeerConfig): void {
-    const key = this.keyStateFor(pc);
+    const key = this.installKey(pc, undefined, this.keyStateFor(pc));
     this.logKeyFailure(pc, key);
     const peer = new Peer(pc, key, this.host);
     this.peers.set(pc.id, peer);
     this.byAddress.set(unmapV4(pc.peerIP), peer);
     peer.start();
-  }
-
-  /** Put the peer's current key (or none) on the listener. */
-  private syncListenerKey(pc: PeerConfig, prev: PeerConfig | undefined): void {
-    const l = this.listener;
-    if (l === null) return;
-    if (prev !== undefined && prev.peerIP !== pc.peerIP) {
-      try { l.removeKey({ kind: 'md5', peer: prev.peerIP }); } catch { /* none installed */ }
-    }
-    const k = this.keyStateFor(pc);
-    if (k.kind === 'loaded') l.setKey({ kind: 'md5', peer: pc.peerIP, key: k.key.key });
-    else {
-      try { l.removeKey({ kind: 'md5', peer: pc.peerIP }); } catch { /* none installed */ }
-    }
   }
 
   /** Reload config and secrets; an invalid config keeps the last good one running. */
@@ -251,11 +277,10 @@ export class Speaker {
       p.destroy();
       this.peers.delete(pc.id);
       if (this.byAddress.get(unmapV4(pc.peerIP)) === p) this.byAddress.delete(unmapV4(pc.peerIP));
-      try { this.listener?.removeKey({ kind: 'md5', peer: pc.peerIP }); } catch { /* none */ }
+      this.installKey(pc, undefined, { kind: 'none' });
       log.info({ peer: pc.name }, 'peer removed');
     }
     for (const pc of peers.added) {
-      this.syncListenerKey(pc, undefined);
       this.addPeer(pc);
       log.info({ peer: pc.name }, 'peer added');
     }
@@ -268,10 +293,9 @@ export class Speaker {
         p.readvertise();
         continue;
       }
-      this.syncListenerKey(ch.peer, ch.previous);
+      const key = this.installKey(ch.peer, ch.previous, this.keyStateFor(ch.peer));
       this.byAddress.delete(unmapV4(ch.previous.peerIP));
       this.byAddress.set(unmapV4(ch.peer.peerIP), p);
-      const key = this.keyStateFor(ch.peer);
       this.logKeyFailure(ch.peer, key);
       log.info({ peer: ch.peer.name, changed: what, auth: key.kind === 'loaded' ? { length: key.key.length, fingerprint: key.key.fingerprint } : key.kind }, 'peer configuration changed');
       p.reconfigure(ch.peer, key, `configuration change: ${what.join(', ')}`);
@@ -280,8 +304,7 @@ export class Speaker {
       if (!keyStatusChanged(pc)) continue;
       const p = this.peers.get(pc.id);
       if (p === undefined) continue;
-      this.syncListenerKey(pc, pc);
-      const key = this.keyStateFor(pc);
+      const key = this.installKey(pc, pc, this.keyStateFor(pc));
       this.logKeyFailure(pc, key); // a different reason (missing → empty, ...) is news to the operator
       p.reconfigure(pc, key, 'password state changed');
     }

@@ -39,10 +39,21 @@ export interface LoadedKey {
   readonly fingerprint: string;
 }
 
-/** The peer's key state: none configured, loaded, or configured but unusable (the peer stays down). */
+/** One TCP-AO Master Key Tuple (RFC 5925 §3.1) as loaded. */
+export interface AoMaterial {
+  readonly algorithm: string;
+  readonly sendId: number;
+  readonly recvId: number;
+  readonly key: LoadedKey;
+}
+
+/**
+ * The peer's key state: none configured, loaded, or configured but unusable (the peer stays down). For TCP-AO,
+ * `ao` lists every MKT and `key` is the current one (shown in status).
+ */
 export type PeerKeyState =
   | { readonly kind: 'none' }
-  | { readonly kind: 'loaded'; readonly key: LoadedKey; readonly source: string }
+  | { readonly kind: 'loaded'; readonly key: LoadedKey; readonly source: string; readonly ao?: readonly AoMaterial[] }
   | { readonly kind: 'failed'; readonly reason: string; readonly source: string };
 
 /** What the speaker provides to every peer. */
@@ -243,13 +254,17 @@ export class Peer {
     const abort = new AbortController();
     this.pending = { id, abort };
     const ttl: TtlOptions | undefined = this.config.ttlSecurity > 0 ? gtsm(this.config.ttlSecurity) : undefined;
-    const md5Key = this.key.kind === 'loaded' && this.config.auth.method === 'md5' ? this.key.key.key : undefined;
+    const md5Key = this.key.kind === 'loaded' && this.key.ao === undefined ? this.key.key.key : undefined;
+    const aoKeys = this.key.kind === 'loaded' && this.key.ao !== undefined
+      ? this.key.ao.map((k) => ({ peer: this.config.peerIP, algorithm: k.algorithm, sendId: k.sendId, recvId: k.recvId, key: k.key.key }))
+      : undefined;
     const localAddress = this.config.localAddress ?? (this.config.family === 4 ? '0.0.0.0' : '::');
     connectKeyed({
       host: this.config.peerIP,
       port: this.config.port,
       localAddress,
       ...(md5Key !== undefined ? { md5Key } : {}),
+      ...(aoKeys !== undefined ? { aoKeys } : {}),
       ...(ttl !== undefined ? { ttl } : {}),
       timeoutMs: CONNECT_RETRY_TIME * 1000,
       signal: abort.signal,
