@@ -74,6 +74,8 @@ export interface PeerHost {
 interface Runner {
   session: SessionState;
   readonly timers: TimerSet<TimerName>;
+  /** A second FSM's connection, handed over but not yet taken (its first event is still queued). */
+  handoff: number | null;
 }
 
 type Queued = { readonly runner: Runner; readonly event: FsmEvent; readonly update?: UpdateMessage; readonly treatAsWithdraw?: boolean };
@@ -164,6 +166,7 @@ export class Peer {
     const runner: Runner = {
       session,
       timers: new TimerSet<TimerName>(this.host.clock, (t) => this.enqueue(runner, { type: `${t}_Expires` } as FsmEvent)),
+      handoff: null,
     };
     return runner;
   }
@@ -383,11 +386,14 @@ export class Peer {
     try {
       for (let q = this.queue.shift(); q !== undefined; q = this.queue.shift()) {
         if (q.runner !== this.primary && q.runner !== this.secondary) continue; // a discarded FSM
+        const before = q.runner.session.state;
         // The connection the event arrived on: a NOTIFICATION the step asks for goes out on it even though the
         // new session (now Idle) has already let go of it.
         this.stepConnection = q.runner.session.connection;
         const r = step(q.runner.session, q.event, this.host.clock.now());
         q.runner.session = r.session;
+        if (process.env.TSBGPD_TRACE) process.stderr.write(`TRACE ${Date.now() % 100000} ${q.runner === this.primary ? 'P' : 'S'} ${before} ${q.event.type}${'connection' in q.event && q.event.connection ? '#' + q.event.connection.id + q.event.connection.initiatedBy[0] : ''} -> ${r.session.state} conn=${r.session.connection?.id ?? '-'} [${r.actions.map((a) => a.type + ('connection' in a && a.connection ? '#' + a.connection.id : '')).join(',')}]\n`); // TRACE
+        q.runner.handoff = null;
         for (const a of r.actions) this.execute(q.runner, a, q);
         this.settle();
       }
@@ -401,12 +407,17 @@ export class Peer {
   private settle(): void {
     const s = this.secondary;
     if (s !== null) {
-      if (s.session.state === 'Idle') {
+      if (s.session.state === 'Idle' || (s.session.connection === null && s.handoff === null)) {
+        // A second FSM never initiates or restarts (forkForSecondConnection): without its connection it is
+        // dead, even in Active (OpenSent + TcpConnectionFails), and must not block the next collision.
         s.timers.stopAll();
         this.secondary = null;
-      } else if (this.primary.session.state === 'Idle' && this.primary.session.connection === null) {
-        // The primary lost the collision: the second connection carries on as the peer's session.
+      } else if (s.session.connection !== null && this.primary.session.connection === null && this.primary.session.state !== 'Established') {
+        // The primary lost the collision, or its connection failed (Idle, or Active awaiting a retry): the
+        // second connection carries on as the peer's session; a dial still pending would only collide with it.
         this.primary.timers.stopAll();
+        this.pending?.abort.abort();
+        this.pending = null;
         this.primary = this.newRunnerFrom(promote(s.session), s);
         this.secondary = null;
       }
@@ -414,6 +425,8 @@ export class Peer {
     const owned = new Set<number>();
     if (this.primary.session.connection) owned.add(this.primary.session.connection.id);
     if (this.secondary?.session.connection) owned.add(this.secondary.session.connection.id);
+    // The connection of a second FSM just forked is not in its session until its first event is processed.
+    if (this.secondary?.handoff != null) owned.add(this.secondary.handoff);
     for (const [id, c] of this.conns) {
       if (!owned.has(id)) {
         c.close();
@@ -481,6 +494,7 @@ export class Peer {
           return;
         }
         const second = this.newRunner(forkForSecondConnection(this.primary.session));
+        second.handoff = a.connection.id;
         this.secondary = second;
         this.enqueue(second, a.connection.initiatedBy === 'local'
           ? { type: 'Tcp_CR_Acked', connection: a.connection }
