@@ -4,7 +4,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import {
   loadConfig, readSecrets, fingerprints, planReload, watchConfig, secretRefId,
-  type ResolvedConfig, type ResolveResult, type PeerConfig, type SecretKeyRef, type SecretResult, type ConfigWatcher, type Fingerprints,
+  type ResolvedConfig, type ResolveResult, type PeerConfig, type SecretKeyRef, type AoAlgorithm, type SecretResult, type ConfigWatcher, type Fingerprints,
 } from './config/index.js';
 import { KeyedListener, probeAo, readAuthCounters, type FeatureSupport } from './transport/index.js';
 import { applyTtl, gtsm } from './transport/sockopts.js';
@@ -35,6 +35,13 @@ export interface SpeakerOptions {
 }
 
 const COUNTERS_INTERVAL_MS = 2000;
+
+/** RFC 5926 / draft MAC names in the config → the kernel's crypto API names (its TCP-AO takes any ahash). */
+const AO_KERNEL_ALGORITHM: Readonly<Record<AoAlgorithm, string>> = {
+  'hmac-sha-1-96': 'hmac(sha1)',
+  'aes-128-cmac-96': 'cmac(aes128)',
+  'hmac-sha-256': 'hmac(sha256)',
+};
 
 export class ConfigError extends Error {
   readonly code = 'ERR_TSBGPD_CONFIG';
@@ -176,7 +183,7 @@ export class Speaker {
     for (const k of auth.keys) {
       const r = read(k.secretRef);
       if (!r.ok) return { kind: 'failed', reason: `MKT ${k.sendId}/${k.recvId}: ${r.reason}`, source: r.source };
-      ao.push({ algorithm: k.algorithm, sendId: k.sendId, recvId: k.recvId, key: r.key });
+      ao.push({ algorithm: AO_KERNEL_ALGORITHM[k.algorithm], sendId: k.sendId, recvId: k.recvId, key: r.key });
     }
     const current = ao.find((k) => k.sendId === auth.currentKeyId) ?? ao[0]!;
     return { kind: 'loaded', key: current.key, source, ao };
