@@ -386,13 +386,11 @@ export class Peer {
     try {
       for (let q = this.queue.shift(); q !== undefined; q = this.queue.shift()) {
         if (q.runner !== this.primary && q.runner !== this.secondary) continue; // a discarded FSM
-        const before = q.runner.session.state;
         // The connection the event arrived on: a NOTIFICATION the step asks for goes out on it even though the
         // new session (now Idle) has already let go of it.
         this.stepConnection = q.runner.session.connection;
         const r = step(q.runner.session, q.event, this.host.clock.now());
         q.runner.session = r.session;
-        if (process.env.TSBGPD_TRACE) process.stderr.write(`TRACE ${Date.now() % 100000} ${q.runner === this.primary ? 'P' : 'S'} ${before} ${q.event.type}${'connection' in q.event && q.event.connection ? '#' + q.event.connection.id + q.event.connection.initiatedBy[0] : ''} -> ${r.session.state} conn=${r.session.connection?.id ?? '-'} [${r.actions.map((a) => a.type + ('connection' in a && a.connection ? '#' + a.connection.id : '')).join(',')}]\n`); // TRACE
         q.runner.handoff = null;
         for (const a of r.actions) this.execute(q.runner, a, q);
         this.settle();
