@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "tcp_auth.h"
+#include "netlink.h"
 
 #define CHECK(call)                                                      \
   do {                                                                   \
@@ -359,6 +360,175 @@ static napi_value js_platform_supported(napi_env env, napi_callback_info info) {
   return b;
 }
 
+/* ---- rtnetlink socket (netlink.h), for src/fib ---------------------------- */
+
+static napi_value nl_errno_error(napi_env env, int neg, const char *syscall) {
+  int e = neg < 0 ? -neg : neg;
+  char msg[256];
+  snprintf(msg, sizeof(msg), "%s failed: %s (%s)", syscall, strerror(e), errno_name(e));
+  napi_value code, message, err, errnum, sc;
+  napi_create_string_utf8(env, errno_name(e), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &err);
+  napi_create_int32(env, e, &errnum);
+  napi_set_named_property(env, err, "errno", errnum);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
+  napi_set_named_property(env, err, "syscall", sc);
+  return err;
+}
+
+static napi_value nl_int_result(napi_env env, int rc, const char *syscall) {
+  if (rc < 0) {
+    napi_throw(env, nl_errno_error(env, rc, syscall));
+    return NULL;
+  }
+  napi_value r;
+  CHECK(napi_create_int32(env, rc, &r));
+  return r;
+}
+
+/* nlOpen(netnsPath?: string | null): fd */
+static napi_value js_nl_open(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  napi_valuetype t;
+  CHECK(napi_typeof(env, argv[0], &t));
+  char path[512];
+  const char *ns = NULL;
+  if (t == napi_string) {
+    size_t n;
+    CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof(path), &n));
+    if (n >= sizeof(path) - 1) return type_error(env, "netns path too long");
+    ns = path;
+  } else if (t != napi_undefined && t != napi_null) {
+    return type_error(env, "netns path must be a string");
+  }
+  return nl_int_result(env, nl_open(ns), ns ? "setns+socket(AF_NETLINK)" : "socket(AF_NETLINK)");
+}
+
+/* nlSetBuffers(fd, rcvbuf, sndbuf) */
+static napi_value js_nl_set_buffers(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  int32_t fd, rcv, snd;
+  if (!arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &rcv) || !arg_int(env, argv[2], &snd))
+    return type_error(env, "fd, rcvbuf, sndbuf must be numbers");
+  return nl_int_result(env, nl_set_buffers(fd, rcv, snd), "setsockopt(SO_RCVBUF/SO_SNDBUF)");
+}
+
+/* nlSetOpt(fd, optname, value): setsockopt(SOL_NETLINK, ...) */
+static napi_value js_nl_set_opt(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  int32_t fd, opt, value;
+  if (!arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &opt) || !arg_int(env, argv[2], &value))
+    return type_error(env, "fd, optname, value must be numbers");
+  return nl_int_result(env, nl_set_opt(fd, opt, value), "setsockopt(SOL_NETLINK)");
+}
+
+static napi_value js_nl_port_id(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  int32_t fd;
+  if (!arg_int(env, argv[0], &fd)) return type_error(env, "fd must be a number");
+  return nl_int_result(env, nl_port_id(fd), "getsockname");
+}
+
+static napi_value js_nl_close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  int32_t fd;
+  if (!arg_int(env, argv[0], &fd)) return type_error(env, "fd must be a number");
+  return nl_int_result(env, nl_close(fd), "close");
+}
+
+/*
+ * nlSend / nlRecv run on the libuv threadpool: the kernel handles rtnetlink
+ * requests inside sendmsg, which for a large batch takes longer than the
+ * event loop may be held. The buffer is pinned by a reference until done.
+ */
+enum { NL_JOB_SEND = 0, NL_JOB_RECV = 1 };
+
+struct nl_job {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref buf_ref;
+  int op;
+  int fd;
+  uint8_t *buf;
+  size_t len;
+  int timeout_ms;
+  int rc;
+};
+
+static void nl_job_execute(napi_env env, void *data) {
+  (void)env;
+  struct nl_job *j = data;
+  j->rc = j->op == NL_JOB_SEND ? nl_send(j->fd, j->buf, j->len) : nl_recv(j->fd, j->buf, j->len, j->timeout_ms);
+}
+
+static void nl_job_complete(napi_env env, napi_status status, void *data) {
+  struct nl_job *j = data;
+  napi_value v;
+  if (status != napi_ok) {
+    napi_value msg;
+    napi_create_string_utf8(env, "netlink job cancelled", NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &v);
+    napi_reject_deferred(env, j->deferred, v);
+  } else if (j->op == NL_JOB_RECV && j->rc == -EAGAIN) {
+    napi_create_int32(env, 0, &v); /* nothing within the timeout */
+    napi_resolve_deferred(env, j->deferred, v);
+  } else if (j->rc < 0) {
+    napi_reject_deferred(env, j->deferred,
+                         nl_errno_error(env, j->rc, j->op == NL_JOB_SEND ? "sendto(AF_NETLINK)" : "recv(AF_NETLINK)"));
+  } else {
+    napi_create_int32(env, j->rc, &v);
+    napi_resolve_deferred(env, j->deferred, v);
+  }
+  napi_delete_reference(env, j->buf_ref);
+  napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+static napi_value nl_start_job(napi_env env, napi_callback_info info, int op) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  int32_t fd, timeout = 0;
+  uint8_t *buf;
+  size_t len;
+  if (!arg_int(env, argv[0], &fd)) return type_error(env, "fd must be a number");
+  if (!arg_bytes(env, argv[1], &buf, &len)) return type_error(env, "buffer must be a Uint8Array");
+  if (op == NL_JOB_RECV && (!arg_int(env, argv[2], &timeout) || timeout < 0))
+    return type_error(env, "timeoutMs must be a number >= 0");
+  struct nl_job *j = calloc(1, sizeof(*j));
+  if (j == NULL) {
+    napi_throw(env, nl_errno_error(env, -ENOMEM, "calloc"));
+    return NULL;
+  }
+  j->op = op;
+  j->fd = fd;
+  j->buf = buf;
+  j->len = len;
+  j->timeout_ms = timeout;
+  napi_value promise, name;
+  if (napi_create_reference(env, argv[1], 1, &j->buf_ref) != napi_ok ||
+      napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, op == NL_JOB_SEND ? "tsbgpd.nlSend" : "tsbgpd.nlRecv", NAPI_AUTO_LENGTH, &name) !=
+          napi_ok ||
+      napi_create_async_work(env, NULL, name, nl_job_execute, nl_job_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    free(j); /* a leaked reference is harmless; the process is in trouble anyway */
+    napi_throw_error(env, "ERR_TSBGPD_NATIVE", "Node-API call failed");
+    return NULL;
+  }
+  return promise;
+}
+
+/* nlSend(fd, buffer): Promise<bytes sent> */
+static napi_value js_nl_send(napi_env env, napi_callback_info info) { return nl_start_job(env, info, NL_JOB_SEND); }
+/* nlRecv(fd, buffer, timeoutMs): Promise<datagram length, 0 = nothing within timeoutMs> */
+static napi_value js_nl_recv(napi_env env, napi_callback_info info) { return nl_start_job(env, info, NL_JOB_RECV); }
+
 NAPI_MODULE_INIT() {
   static const struct {
     const char *name;
@@ -382,6 +552,13 @@ NAPI_MODULE_INIT() {
       {"probeAo", js_probe_ao},
       {"layout", js_layout},
       {"platformSupported", js_platform_supported},
+      {"nlOpen", js_nl_open},
+      {"nlSetBuffers", js_nl_set_buffers},
+      {"nlSetOpt", js_nl_set_opt},
+      {"nlPortId", js_nl_port_id},
+      {"nlSend", js_nl_send},
+      {"nlRecv", js_nl_recv},
+      {"nlClose", js_nl_close},
   };
   for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
     napi_value fn;
