@@ -176,7 +176,7 @@ async function benchIdle(mode: ConnectMode, label: string): Promise<void> {
     const first = samples[0]!;
     const last = samples[samples.length - 1]!;
     const slices = samples.slice(1).map((x, i) => cpuPercent(samples[i]!, x).toFixed(2));
-    console.log(`  tsbgpd CPU over ${((last.at - first.at) / 1000).toFixed(0)} s idle: ${(last.cpuSeconds - first.cpuSeconds).toFixed(2)} s = ${cpuPercent(first, last).toFixed(2)}% of one core`);
+    console.log(`  tsbgpd CPU over ${((last.at - first.at) / 1000).toFixed(0)} s idle: ${(last.cpuSeconds - first.cpuSeconds).toFixed(2)} s (${(last.sysSeconds - first.sysSeconds).toFixed(2)} s of it in the kernel) = ${cpuPercent(first, last).toFixed(2)}% of one core`);
     console.log(`  per ${slice} s slice (% of one core): ${slices.join(' ')}`);
     console.log(`  tsbgpd RSS ${mib(mem.rssKiB)} (peak ${mib(mem.hwmKiB)}; ${mib(memEstablished.rssKiB)} when all were up), ${(mem.rssKiB / IDLE_PEERS).toFixed(1)} KiB per session`);
     console.log(`  in the window: ${after.keepalivesIn - before.keepalivesIn} KEEPALIVEs from tsbgpd, ${r.gen.upNow} of ${IDLE_PEERS} sessions up at the end, ${after.flaps - before.flaps} dropped`);

@@ -13,8 +13,9 @@ export const CLK_TCK: number = (() => {
 })();
 
 export interface CpuSample {
-  /** utime + stime of the process, in seconds. */
+  /** utime + stime of the process, in seconds, and the system (kernel) part of it. */
   readonly cpuSeconds: number;
+  readonly sysSeconds: number;
   /** When the sample was taken (performance.now(), ms). */
   readonly at: number;
 }
@@ -26,7 +27,7 @@ export function cpuSample(pid: number): CpuSample {
   // fields[0] is field 3 (state), so field n is fields[n - 3].
   const utime = Number(fields[14 - 3]);
   const stime = Number(fields[15 - 3]);
-  return { cpuSeconds: (utime + stime) / CLK_TCK, at: performance.now() };
+  return { cpuSeconds: (utime + stime) / CLK_TCK, sysSeconds: stime / CLK_TCK, at: performance.now() };
 }
 
 export interface Memory {
