@@ -157,6 +157,11 @@ export class Peer {
         idleHoldTime: IDLE_HOLD_TIME,
         dampPeerOscillations: true,
         idleHoldTimeMax: IDLE_HOLD_TIME_MAX,
+        // RFC 4271 §8.1.1: resolve a collision with an Established connection by BGP Identifier too. When the
+        // peer's KEEPALIVE on the losing connection arrives before its OPEN on the winning one, that connection
+        // is Established here while the peer already dumps it; closing the new one instead (the default) would
+        // leave neither connection, and the session would wait out the IdleHoldTimer.
+        collisionDetectEstablishedState: true,
       }),
       (Math.random() * 0x100000000) >>> 0,
     );
