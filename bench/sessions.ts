@@ -123,7 +123,7 @@ function printEstablish(label: string, r: Run, ok: boolean, allAt: number): void
   console.log(`  all ${s.speakers} Established after spawn${' '.repeat(Math.max(0, 7 - String(s.speakers).length))}   ${ok ? ms(allAt) : `NOT within the timeout (${s.established} of ${s.speakers})`}`);
   console.log(`  per session after spawn: min ${ms(percentile(times, 0))}, p50 ${ms(percentile(times, 50))}, p90 ${ms(percentile(times, 90))}, max ${ms(percentile(times, 100))}`);
   console.log(`  sessions on a connection opened by tsbgpd: ${s.byDutConnect}, by the speaker: ${s.bySpeakerConnect}`);
-  console.log(`  generator: ${s.connectAttempts} connects (${s.connectsSucceeded} completed), ${s.collisionsResolved} collisions it resolved (RFC 4271 §6.8); from tsbgpd: ${s.notificationsIn} NOTIFICATIONs, ${s.closedSilently} closes without one; ${s.flaps} sessions dropped after Established`);
+  console.log(`  generator: ${s.connectAttempts} connects (${s.connectsSucceeded} completed), ${s.collisionsResolved} collisions it resolved (RFC 4271 §6.8); from tsbgpd: ${s.notificationsIn} NOTIFICATIONs, ${s.closedSilently} closes without one; ${s.flaps} sessions dropped after Established, ${r.gen.upNow} of ${s.speakers} up now`);
 }
 
 async function benchEstablish(mode: ConnectMode, label: string): Promise<void> {

@@ -73,7 +73,7 @@ class RemoteSpeaker {
   closedSilently = 0;
   /** Who opened the connection of the first session. */
   firstOrigin: 'local' | 'remote' | null = null;
-  private connecting = false;
+  private connecting: AbortController | null = null;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private keepaliveMs = 0;
   nextKeepaliveAt = Infinity;
@@ -99,10 +99,11 @@ class RemoteSpeaker {
     );
   }
 
-  /** Start (or continue) connecting to the DUT until a session is up. */
+  /** Start (or continue) connecting to the DUT until a session is up (one attempt at a time). */
   connect(): void {
-    if (this.gen.stopped || this.connecting || this.session !== null || this.conns.size > 0) return;
-    this.connecting = true;
+    if (this.gen.stopped || this.connecting !== null || this.session !== null || this.conns.size > 0) return;
+    const abort = new AbortController();
+    this.connecting = abort;
     this.connectAttempts++;
     const o = this.gen.opts;
     connectKeyed({
@@ -112,16 +113,17 @@ class RemoteSpeaker {
       md5Key: this.spec.key,
       netns: o.netns,
       timeoutMs: o.connectTimeoutMs,
+      signal: abort.signal,
     }).then(
       (socket) => {
-        this.connecting = false;
+        if (this.connecting === abort) this.connecting = null;
         this.connectsSucceeded++;
         if (this.gen.stopped) socket.destroy();
         else this.attach(socket, 'local');
       },
       () => {
-        this.connecting = false;
-        this.scheduleConnect();
+        if (this.connecting === abort) this.connecting = null;
+        if (!abort.signal.aborted) this.scheduleConnect();
       },
     );
   }
@@ -196,6 +198,10 @@ class RemoteSpeaker {
     this.session = c;
     clearTimeout(this.retry);
     this.retry = undefined;
+    // As BIRD and FRR do: once a session is up, a connect still in progress (a SYN being retransmitted) is
+    // abandoned rather than completed later as a second connection.
+    this.connecting?.abort();
+    this.connecting = null;
     this.nextKeepaliveAt = this.keepaliveMs > 0 ? performance.now() + this.keepaliveMs * jitter() : Infinity;
     if (this.firstEstablishedAt === null) {
       this.firstEstablishedAt = performance.now();
@@ -235,6 +241,7 @@ class RemoteSpeaker {
 
   close(): void {
     clearTimeout(this.retry);
+    this.connecting?.abort();
     for (const c of this.conns) {
       c.closed = true;
       c.socket.destroy();
