@@ -110,10 +110,18 @@ async function waitOperUp(ns: Namespace, ifname: string, timeoutMs = 5000): Prom
   }
 }
 
+/** `ss` address → plain form: `[::ffff:192.0.2.2]:179` and `192.0.2.2%br0:179` both become `192.0.2.2:179`. */
+export function plainEndpoint(s: string): string {
+  const m = /^\[?(.*?)\]?:(\d+)$/.exec(s);
+  if (m === null) return s;
+  const host = m[1]!.replace(/%[^%]*$/, '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+  return `${host}:${m[2]}`;
+}
+
 /** Established TCP connections to or from port 179 in a namespace (`ss`), as "local peer" pairs. */
 export async function establishedBgpConnections(ns: Namespace): Promise<string[]> {
   const r = await ns.exec('ss', ['-Htn', 'state', 'established', '( sport = :179 or dport = :179 )']);
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => l.split(/\s+/).slice(-2).join(' '));
+  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => l.split(/\s+/).slice(-2).map(plainEndpoint).join(' '));
 }
 
 /** TCP sockets in SYN-SENT towards port 179 in a namespace. */
