@@ -1,0 +1,236 @@
+/**
+ * An rtnetlink socket with batching: many requests per send, replies matched to requests by
+ * sequence number. One operation at a time (a small queue); the I/O itself runs on the libuv threadpool
+ * (native nlSend/nlRecv), so the event loop is never held while the kernel works through a batch.
+ */
+import { loadNetlink, NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, type NetlinkBinding } from './native.js';
+import { decodeAck, messages, NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP_INTR, type NlMessage } from './netlink.js';
+import { isNativeError } from '../transport/native.js';
+
+/** A batch of requests laid out back to back; `ends[i]` is where request i ends, its seq is firstSeq + i. */
+export interface Batch {
+  readonly buf: Uint8Array;
+  readonly length: number;
+  readonly ends: readonly number[];
+  readonly firstSeq: number;
+}
+
+export interface NetlinkSocketOptions {
+  /** Network namespace path (/run/netns/x) the socket lives in; default: the process's. */
+  readonly netns?: string;
+  readonly rcvbuf?: number;
+  readonly sndbuf?: number;
+  /** Most bytes handed to one sendto (whole messages; a single larger message goes alone). */
+  readonly maxSendBytes?: number;
+  /** How long to wait for a reply before giving up on the rest of a batch. */
+  readonly replyTimeoutMs?: number;
+}
+
+/** Per request i: errno[i] 0 = done, positive errno = refused, NO_REPLY = none came; the kernel's words. */
+export interface Outcomes {
+  readonly errno: Int32Array;
+  readonly messages: ReadonlyMap<number, string>;
+}
+export const NO_REPLY = -1;
+
+export interface SocketStats {
+  /** sendto calls. */
+  sends: number;
+  /** Requests (netlink messages) sent, dump requests included. */
+  requests: number;
+  /** Route messages received from dumps. */
+  dumped: number;
+  /** Times the kernel dropped replies (ENOBUFS) or a reply never came. */
+  lostReplies: number;
+}
+
+export class NetlinkError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  constructor(code: string, errno: number, detail: string) {
+    super(detail);
+    this.name = 'NetlinkError';
+    this.code = code;
+    this.errno = errno;
+  }
+}
+
+const RECV_BUFFER = 1 << 20;
+
+export class NetlinkSocket {
+  readonly stats: SocketStats = { sends: 0, requests: 0, dumped: 0, lostReplies: 0 };
+  private readonly nl: NetlinkBinding;
+  private fd: number;
+  private seq: number;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly rbuf = new Uint8Array(RECV_BUFFER);
+  private readonly rview = new DataView(this.rbuf.buffer);
+  private readonly maxSendBytes: number;
+  private readonly replyTimeoutMs: number;
+
+  constructor(opts: NetlinkSocketOptions = {}) {
+    this.nl = loadNetlink();
+    this.fd = this.nl.nlOpen(opts.netns ?? null);
+    try {
+      // Replies to one send must fit in the receive buffer, or the kernel drops them (ENOBUFS).
+      this.nl.nlSetBuffers(this.fd, opts.rcvbuf ?? 8 << 20, opts.sndbuf ?? 1 << 20);
+      this.nl.nlSetOpt(this.fd, NETLINK_CAP_ACK, 1); // acks echo only the request's header
+      this.nl.nlSetOpt(this.fd, NETLINK_EXT_ACK, 1); // and say why in words
+      try {
+        this.nl.nlSetOpt(this.fd, NETLINK_GET_STRICT_CHK, 1); // dumps filtered in the kernel (4.20+)
+      } catch {
+        /* older kernel: dumps are filtered here instead */
+      }
+    } catch (e) {
+      this.nl.nlClose(this.fd);
+      throw e;
+    }
+    this.maxSendBytes = opts.maxSendBytes ?? 64 * 1024;
+    this.replyTimeoutMs = opts.replyTimeoutMs ?? 5000;
+    // Random start, so replies to a previous process's socket can never be taken for ours.
+    this.seq = (Math.random() * 0x3fffffff) >>> 0;
+  }
+
+  get closed(): boolean {
+    return this.fd < 0;
+  }
+
+  /** Reserve `n` consecutive sequence numbers; returns the first. */
+  reserveSeq(n: number): number {
+    const first = this.seq;
+    this.seq = (this.seq + n) >>> 0;
+    return first;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    // Wait for an in-flight threadpool job before the fd number can be reused.
+    void this.queue.finally(() => this.nl.nlClose(fd));
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private checkOpen(): void {
+    if (this.fd < 0) throw new NetlinkError('ERR_FIB_CLOSED', 0, 'netlink socket is closed');
+  }
+
+  /**
+   * Send every request of the batch (each must ask for an ack, NLM_F_ACK) and collect one outcome per
+   * request. Requests are sent in slices of whole messages up to maxSendBytes; a slice's acks are read
+   * before the next slice goes, so the receive buffer never has to hold more than one slice's.
+   */
+  transact(batch: Batch): Promise<Outcomes> {
+    return this.serial(async () => {
+      this.checkOpen();
+      const n = batch.ends.length;
+      const out = new Int32Array(n).fill(NO_REPLY);
+      const words = new Map<number, string>();
+      let i = 0;
+      while (i < n) {
+        const from = i === 0 ? 0 : (batch.ends[i - 1] as number);
+        let j = i + 1;
+        while (j < n && (batch.ends[j] as number) - from <= this.maxSendBytes) j++;
+        const to = batch.ends[j - 1] as number;
+        await this.nl.nlSend(this.fd, batch.buf.subarray(from, to));
+        this.stats.sends++;
+        this.stats.requests += j - i;
+        await this.collectAcks(batch.firstSeq + i, j - i, out, words, i);
+        i = j;
+      }
+      return { errno: out, messages: words };
+    });
+  }
+
+  private async collectAcks(
+    firstSeq: number,
+    count: number,
+    out: Int32Array,
+    words: Map<number, string>,
+    base: number,
+  ): Promise<void> {
+    let pending = count;
+    const deadline = Date.now() + this.replyTimeoutMs;
+    while (pending > 0) {
+      const wait = deadline - Date.now();
+      if (wait <= 0) break;
+      const r = await this.nl.nlRecv(this.fd, this.rbuf, Math.min(wait, 1000));
+      for (const m of messages(this.rbuf, this.rview, r.bytes)) {
+        if (m.type !== NLMSG_ERROR) continue;
+        const ack = decodeAck(this.rbuf, this.rview, m);
+        const k = (ack.requestSeq - firstSeq) >>> 0;
+        if (k >= count || out[base + k] !== NO_REPLY) continue; // stale or duplicate
+        out[base + k] = ack.errno;
+        if (ack.message !== undefined) words.set(base + k, ack.message);
+        pending--;
+      }
+      if (r.error !== null) {
+        // ENOBUFS: acks were dropped; they will never come. The caller verifies by a dump.
+        this.stats.lostReplies++;
+        if (isNativeError(r.error) && r.error.code === 'ENOBUFS') break;
+        throw r.error;
+      }
+    }
+    if (pending > 0) this.stats.lostReplies++;
+  }
+
+  /**
+   * Send a dump request and pass every message of the reply to `onMessage` (buffer, view, message;
+   * valid only during the call). Restarts when the kernel says the dump was interrupted by a change
+   * (NLM_F_DUMP_INTR), up to 3 times.
+   */
+  dump(
+    makeRequest: (seq: number) => Uint8Array,
+    onMessage: (buf: Uint8Array, view: DataView, m: NlMessage) => void,
+    onRestart: () => void = () => undefined,
+  ): Promise<void> {
+    return this.serial(async () => {
+      for (let attempt = 0; ; attempt++) {
+        this.checkOpen();
+        const seq = this.reserveSeq(1);
+        await this.nl.nlSend(this.fd, makeRequest(seq));
+        this.stats.sends++;
+        this.stats.requests++;
+        const interrupted = await this.readDump(seq, onMessage);
+        if (!interrupted) return;
+        if (attempt >= 3) throw new NetlinkError('ERR_FIB_DUMP_INTERRUPTED', 0, 'route dump kept being interrupted');
+        onRestart();
+      }
+    });
+  }
+
+  private async readDump(
+    seq: number,
+    onMessage: (buf: Uint8Array, view: DataView, m: NlMessage) => void,
+  ): Promise<boolean> {
+    let interrupted = false;
+    let deadline = Date.now() + this.replyTimeoutMs;
+    for (;;) {
+      const wait = deadline - Date.now();
+      if (wait <= 0) throw new NetlinkError('ERR_FIB_TIMEOUT', 0, 'no end of route dump in time');
+      const r = await this.nl.nlRecv(this.fd, this.rbuf, Math.min(wait, 1000));
+      if (r.bytes > 0) deadline = Date.now() + this.replyTimeoutMs;
+      for (const m of messages(this.rbuf, this.rview, r.bytes)) {
+        if (m.seq !== seq) continue;
+        if ((m.flags & NLM_F_DUMP_INTR) !== 0) interrupted = true;
+        if (m.type === NLMSG_DONE) return interrupted;
+        if (m.type === NLMSG_ERROR) {
+          const ack = decodeAck(this.rbuf, this.rview, m);
+          if (ack.errno === 0) return interrupted;
+          throw new NetlinkError('ERR_FIB_DUMP', ack.errno, `route dump refused (errno ${ack.errno})`);
+        }
+        this.stats.dumped++;
+        onMessage(this.rbuf, this.rview, m);
+      }
+      if (r.error !== null) {
+        this.stats.lostReplies++;
+        throw r.error;
+      }
+    }
+  }
+}
