@@ -15,7 +15,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createPeer, type PeerDaemon, type PeerKind, type PeerSpec } from './peers/index.js';
-import { killNetnsProcesses } from './peers/netns.js';
+import { join } from 'node:path';
+import { killNetnsProcesses, run } from './peers/netns.js';
 import { HUB_V4, HUB_V6, Tsbgpd, eventually, requireEnvironment, sleep, starLab, type StarLab } from './lab.js';
 
 const ESTABLISH_LIMIT_MS = 10_000;
@@ -34,6 +35,25 @@ interface Asns {
 
 const fingerprint = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 8);
 const pw = (tag: string): string => `${tag}-${randomBytes(9).toString('base64url')}`;
+
+/**
+ * The AS_PATH the daemon itself shows for a prefix learned from `neighbor` (BIRD and GoBGP; the drivers do not
+ * expose paths, so this asks the daemon's own CLI, read-only): proof that tsbgpd's 4-octet AS arrived intact.
+ */
+async function peerAsPath(kind: PeerKind, peer: PeerDaemon, neighbor: string, prefix: string): Promise<string> {
+  if (kind === 'bird') {
+    const { stdout } = await run('birdc', ['-s', join(peer.dir, 'bird.ctl'), 'show', 'route', prefix, 'all']);
+    return /BGP\.as_path:\s*(.*)/.exec(stdout)?.[1]?.trim() ?? `(no path in: ${stdout.trim().split('\n').slice(-3).join(' | ')})`;
+  }
+  if (kind === 'gobgp') {
+    const fam = prefix.includes(':') ? 'ipv6' : 'ipv4';
+    const { stdout } = await run('gobgp', ['neighbor', neighbor, 'adj-in', '-a', fam, '-j'], { netns: peer.netns });
+    type Path = { attrs?: { type: number; as_paths?: { asns: number[] }[] }[] };
+    const paths = (JSON.parse(stdout.trim() || '{}') as Record<string, Path[]>)[prefix] ?? [];
+    return paths[0]?.attrs?.find((a) => a.type === 2)?.as_paths?.flatMap((seg) => seg.asns).join(' ') ?? '(no path)';
+  }
+  throw new Error(`no AS_PATH query for ${kind}`);
+}
 
 async function matrix(t: TestContext, kind: PeerKind, asn: Asns): Promise<void> {
   if (!requireEnvironment(t, [kind])) return;
@@ -118,6 +138,12 @@ async function matrix(t: TestContext, kind: PeerKind, asn: Asns): Promise<void> 
         assert.ok(!(await p.receivedPrefixes(good.ipv6)).includes('203.0.113.0/26'), 'no IPv4 block on the IPv6-only session');
         const adv = await ts.good.peer(HUB_V4);
         assert.equal(adv.prefixes.advertised, 2);
+        if (asn.ts > 0xffff) {
+          // RFC 6793: 4-octet ASNs both ways, on the IPv4 (MP-BGP) and the IPv6 session.
+          assert.equal(await peerAsPath(kind, p, good.ipv4, '203.0.113.0/26'), String(asn.ts));
+          assert.equal(await peerAsPath(kind, p, good.ipv6, '2001:db8:a::/122'), String(asn.ts));
+          assert.equal(byPrefix.get('2001:db8:b::/48')?.asPath, String(asn.peer));
+        }
 
         // Secrets never appear in status, routes or the log.
         const text = JSON.stringify(await ts.good.status()) + JSON.stringify(await ts.good.routes()) + ts.good.rawLog();
