@@ -258,7 +258,7 @@ export function decodeAck(buf: Uint8Array, view: DataView, m: NlMessage): NlAck 
   const error = view.getInt32(p, LE);
   const requestLen = view.getUint32(p + 4, LE);
   const ack: { errno: number; requestSeq: number; requestType: number; message?: string } = {
-    errno: -error,
+    errno: error === 0 ? 0 : -error,
     requestType: view.getUint16(p + 8, LE),
     requestSeq: view.getUint32(p + 12, LE),
   };
