@@ -110,6 +110,9 @@ export class Speaker {
       this.watcher = watchConfig({
         configPath: this.opts.configPath,
         secretsDir: this.opts.secretsDir,
+        // inotify sees the kubelet's ..data swaps at once; the poll only backs up lost events, and with a secret per
+        // peer it stats every key file, so it runs every 5 s rather than 2 s (measured: half the idle cost at 1,000 peers).
+        pollMs: 5000,
         onChange: () => void this.reload('files changed'),
         logger: log,
       });
