@@ -16,7 +16,7 @@ import { encodeRouteDump, encodeRouteMessage, decodeRoute, routeMessageLength, N
   RT_TABLE_MAIN, type DecodedRoute, type RouteSpec } from './netlink.js';
 import { NetlinkSocket, NO_REPLY, type Batch, type SocketStats } from './socket.js';
 import { formatAddress, formatPrefix, parsePrefix } from './prefix.js';
-import { dumpedMatches, nextHopsOfDumped, parseRoute, type FibRoute, type NextHop } from './route.js';
+import { dumpedMatches, parseRoute, routeFromDumped, type FibRoute, type NextHop } from './route.js';
 import { errnoName } from './errno.js';
 
 /**
@@ -223,9 +223,9 @@ export class KernelFib {
     this.uncertain = false;
     const dumped = new Map<string, DecodedRoute>();
     for (const [k, r] of routes) {
-      const parsed = parseRoute(k, nextHopsOfDumped(r));
-      if (parsed.ok) {
-        this.installed.set(k, parsed.route);
+      const parsed = routeFromDumped(r);
+      if (parsed !== undefined) {
+        this.installed.set(k, parsed);
         dumped.set(k, r);
       } else {
         strays.push(r); // ours but not a gateway route: not something we would have written

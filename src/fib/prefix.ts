@@ -18,16 +18,26 @@ export function parseAddress(text: string): Uint8Array | undefined {
 }
 
 function parseIPv4(text: string, out = new Uint8Array(4), at = 0): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] as string;
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[at + i] = v;
+  // Dotted quad, decimal, no leading zeros (inet_pton rules); a char loop: this runs per prefix.
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; /* '.' ends the last part */
+    if (c === 46) {
+      if (digits === 0 || part > 3) return undefined;
+      out[at + part++] = value;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return undefined; // leading zero
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return out;
+  return part === 4 ? out : undefined;
 }
 
 function parseIPv6(text: string): Uint8Array | undefined {
@@ -99,7 +109,9 @@ export function formatAddress(b: Uint8Array, offset = 0, length = b.length - off
   return `${hex(w.slice(0, bestAt))}::${hex(w.slice(bestAt + bestLen))}`;
 }
 
-export type PrefixParse = { readonly ok: true; readonly prefix: Prefix } | { readonly ok: false; readonly reason: string };
+export type PrefixParse =
+  | { readonly ok: true; readonly prefix: Prefix; /** canonical text */ readonly text: string }
+  | { readonly ok: false; readonly reason: string };
 
 /** Parse "192.0.2.0/24" / "2001:db8::/32"; host bits must be zero (the kernel refuses them too). */
 export function parsePrefix(text: string): PrefixParse {
@@ -108,14 +120,23 @@ export function parsePrefix(text: string): PrefixParse {
   const addr = parseAddress(text.slice(0, slash));
   if (addr === undefined) return { ok: false, reason: 'not an IPv4 or IPv6 address' };
   const lenText = text.slice(slash + 1);
-  if (!/^[0-9]{1,3}$/.test(lenText)) return { ok: false, reason: 'bad prefix length' };
-  const len = Number(lenText);
+  let len = 0;
+  for (let i = 0; i < lenText.length; i++) {
+    const c = lenText.charCodeAt(i);
+    if (c < 48 || c > 57) return { ok: false, reason: 'bad prefix length' };
+    len = len * 10 + (c - 48);
+  }
+  if (lenText.length === 0 || lenText.length > 3) return { ok: false, reason: 'bad prefix length' };
   const family: Family = addr.length === 4 ? 4 : 6;
   if (len > addr.length * 8) return { ok: false, reason: 'prefix length too long' };
   for (let bit = len; bit < addr.length * 8; bit++) {
     if (((addr[bit >> 3] as number) & (0x80 >> (bit & 7))) !== 0) return { ok: false, reason: 'host bits set' };
   }
-  return { ok: true, prefix: { family, addr, len } };
+  const prefix = { family, addr, len };
+  // The input is canonical already when it is what formatting gives (the common case for IPv4).
+  const canonAddr = formatAddress(addr);
+  const canonical = canonAddr.length === slash && text.startsWith(canonAddr) && lenText === String(len);
+  return { ok: true, prefix, text: canonical ? text : `${canonAddr}/${len}` };
 }
 
 /** Canonical text of a prefix, the key the FIB uses for it. */

@@ -41,6 +41,35 @@ test('prefixes: host bits and lengths are checked', () => {
   assert.deepEqual(parsePrefix('198.51.100.0/33'), { ok: false, reason: 'prefix length too long' });
   assert.equal(parsePrefix('198.51.100.0').ok, false);
   assert.equal(parsePrefix('0.0.0.0/0').ok, true);
+  for (const bad of ['198.51.100.0/', '198.51.100.0/1e1', '198.51.100.0/ 8', '198.51.100.0/-1', '198.51.100.0/2400']) {
+    assert.equal(parsePrefix(bad).ok, false, bad);
+  }
+  // The key is canonical whatever the spelling.
+  const text = (s: string): string => {
+    const r = parsePrefix(s);
+    assert.ok(r.ok, s);
+    return r.ok ? r.text : '';
+  };
+  assert.equal(text('2001:DB8:0::/48'), '2001:db8::/48');
+  assert.equal(text('2001:DB8::/48'), '2001:db8::/48');
+  assert.equal(text('198.51.100.0/024'), '198.51.100.0/24');
+  assert.equal(text('198.51.100.0/24'), '198.51.100.0/24');
+});
+
+test('property: any IPv4 prefix text round-trips to the same canonical key', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }), (b, len) => {
+      for (let bit = len; bit < 32; bit++) b[bit >> 3]! &= ~(0x80 >> (bit & 7));
+      const s = `${b[0]}.${b[1]}.${b[2]}.${b[3]}/${len}`;
+      const r = parsePrefix(s);
+      assert.ok(r.ok);
+      if (r.ok) {
+        assert.equal(r.text, s);
+        assert.deepEqual(r.prefix.addr, b);
+      }
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('routes: next-hop set key ignores order and duplicates; bad inputs are reasons, not throws', () => {
