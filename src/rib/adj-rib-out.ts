@@ -1,0 +1,74 @@
+// Adj-RIB-Out → UPDATE messages: a peer's queued changes grouped by attribute set (one counting sort, no
+// object per prefix) and packed with `packUpdates`: IPv4 unicast in the message body, IPv6 in
+// MP_REACH_NLRI / MP_UNREACH_NLRI; withdrawals first, then one run of messages per attribute set.
+import { Afi, Safi } from '../wire/iana.js';
+import { endOfRib, encodeUpdate, packUpdates, parseNextHop, type PrefixColumns } from '../wire/update.js';
+import type { CodecContext } from '../wire/types.js';
+import type { AttrSet } from './attr-set.js';
+import type { FamilyRib } from './family-rib.js';
+
+export interface PackedOut {
+  /** Whole BGP messages, header included, ready for the socket. */
+  readonly messages: Uint8Array[];
+  readonly announced: number;
+  readonly withdrawn: number;
+}
+
+/** Pack (and dequeue) every queued Adj-RIB-Out change of peer `index` in one family. */
+export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext): PackedOut {
+  const { slots, release } = fam.takeOut(index);
+  const messages: Uint8Array[] = [];
+  const out = fam.ribOut(index);
+  if (slots.length === 0 || out === undefined) {
+    release();
+    return { messages, announced: 0, withdrawn: 0 };
+  }
+  const t = fam.table;
+  const w = t.words;
+  const n = slots.length;
+  // Group order: withdrawals (offset 0), then each set in order of first appearance.
+  const start = new Map<AttrSet, number>();
+  let withdrawn = 0;
+  for (let i = 0; i < n; i++) {
+    const s = out.get(slots[i]!);
+    if (s === undefined) withdrawn++;
+    else start.set(s, (start.get(s) ?? 0) + 1);
+  }
+  let at = withdrawn;
+  for (const [s, count] of start) {
+    start.set(s, at);
+    at += count;
+  }
+  const addrs = new Uint32Array(n * w);
+  const lens = new Uint8Array(n);
+  const cursor = new Map(start);
+  let wAt = 0;
+  for (let i = 0; i < n; i++) {
+    const slot = slots[i]!;
+    const s = out.get(slot);
+    let k: number;
+    if (s === undefined) k = wAt++;
+    else {
+      k = cursor.get(s)!;
+      cursor.set(s, k + 1);
+    }
+    lens[k] = t.lens[slot]!;
+    if (w === 1) addrs[k] = t.addrs[slot]!;
+    else for (let j = 0; j < 4; j++) addrs[k * 4 + j] = t.addrs[slot * 4 + j]!;
+  }
+  release();
+  const afi = fam.afi;
+  const cols = (from: number, count: number): PrefixColumns => ({ afi, safi: Safi.Unicast, count, addrs: addrs.subarray(from * w, (from + count) * w), lens: lens.subarray(from, from + count) });
+  if (withdrawn > 0) for (const m of packUpdates({}, cols(0, withdrawn), ctx, { withdraw: true })) messages.push(m);
+  for (const [s, from] of start) {
+    const count = cursor.get(s)! - from;
+    const opts = afi === Afi.IPv4 ? {} : { nextHop: parseNextHop(s.nextHop) };
+    for (const m of packUpdates(s.attributes, cols(from, count), ctx, opts)) messages.push(m);
+  }
+  return { messages, announced: n - withdrawn, withdrawn };
+}
+
+/** End-of-RIB for the family (RFC 4724 §2), encoded. */
+export function endOfRibMessage(afi: number, ctx: CodecContext): Uint8Array {
+  return encodeUpdate(endOfRib(afi, Safi.Unicast), ctx);
+}

@@ -1,0 +1,420 @@
+// The RIBs of one address family (IPv4 or IPv6 unicast): every peer's Adj-RIB-In, the Loc-RIB, and every
+// peer's Adj-RIB-Out, as columns indexed by prefix slot (RFC 4271 §3.2). Work is incremental: changes to an
+// Adj-RIB-In mark their slots dirty; `process` re-runs the decision (RFC 4271 §9.1) for those slots only and
+// turns each Loc-RIB change into Adj-RIB-Out changes, queued per peer until `takeUpdates` packs them.
+import { Afi } from '../wire/iana.js';
+import type { PathAttributes } from '../wire/attributes/types.js';
+import type { CompiledPolicy } from '../policy/filter.js';
+import type { AttrInterner, AttrSet } from './attr-set.js';
+import { ByteColumn, IntColumn, RefColumn, SlotQueue } from './column.js';
+import { PrefixTable } from './prefix-table.js';
+import { CLAUSE_REASONS, comparePaths, MULTIPATH_FROM } from './best-path.js';
+import { exportAttributes, InputReject, mayAdvertise } from './export.js';
+import type { RibPeer } from './rib-peer.js';
+
+/** How the default export policy treats routes learned from peers (see README "inside an IP pool"). */
+export interface PoolScope {
+  /** Prefixes (first word, length) of IP pools; `undefined` = every learned route counts as inside one. */
+  readonly pools: readonly { readonly words: Uint32Array; readonly len: number }[] | undefined;
+  /** This node's confirmed blocks: routes more specific than one of them are not re-advertised (calico_aggr). */
+  readonly blocks: readonly { readonly words: Uint32Array; readonly len: number }[];
+}
+
+export interface FamilyRibOptions {
+  readonly alwaysCompareMed: boolean;
+  readonly routerId: number;
+  readonly clusterId: number;
+  /** Keep a queue of Loc-RIB changes (best or multipath set) for the FIB. */
+  readonly trackLocChanges: boolean;
+}
+
+/** Per peer: its Adj-RIB-In (pre-policy, with the reason a route is not accepted) and its Adj-RIB-Out. */
+interface PeerColumns {
+  readonly ribIn: RefColumn<AttrSet>;
+  /** InputReject per slot; 0 = accepted. */
+  readonly reject: ByteColumn;
+  accepted: number;
+  /** Present while the peer is Established in this family. */
+  ribOut: RefColumn<AttrSet> | undefined;
+  readonly outQueue: SlotQueue;
+}
+
+const scratch16 = new Uint8Array(16);
+
+export class FamilyRib {
+  readonly afi: number;
+  readonly v6: boolean;
+  readonly table: PrefixTable;
+  readonly peers: (RibPeer | undefined)[] = [];
+  private readonly cols: (PeerColumns | undefined)[] = [];
+  /** Loc-RIB: the best route's attribute set, its peer index + 1, the deciding clause, a multipath signature. */
+  readonly locSet = new RefColumn<AttrSet>();
+  readonly locPeer = new IntColumn();
+  private readonly locClause = new ByteColumn();
+  private readonly locMp = new IntColumn();
+  /** Routes in the Loc-RIB. */
+  locSize = 0;
+  /** References to a slot: Adj-RIB-In and Adj-RIB-Out entries and queue memberships; at 0 the slot is freed. */
+  private readonly holders = new IntColumn();
+  private readonly dirty = new SlotQueue();
+  private readonly locChanges = new SlotQueue();
+  scope: PoolScope = { pools: undefined, blocks: [] };
+
+  constructor(afi: number, private readonly interner: AttrInterner, readonly opts: FamilyRibOptions) {
+    this.afi = afi;
+    this.v6 = afi === Afi.IPv6;
+    this.table = new PrefixTable(this.v6 ? 4 : 1);
+  }
+
+  // --- peers ------------------------------------------------------------------------------------------------
+
+  addPeer(p: RibPeer): void {
+    this.peers[p.index] = p;
+    this.cols[p.index] = { ribIn: new RefColumn(), reject: new ByteColumn(), accepted: 0, ribOut: undefined, outQueue: new SlotQueue() };
+  }
+
+  /** Forget a peer: withdraw its routes (call `process` after) and drop its Adj-RIB-Out. */
+  removePeer(index: number): void {
+    this.clearIn(index);
+    this.stopOut(index);
+    this.peers[index] = undefined;
+    this.cols[index] = undefined;
+  }
+
+  received(index: number): number {
+    return this.cols[index]?.ribIn.size ?? 0;
+  }
+
+  accepted(index: number): number {
+    return this.cols[index]?.accepted ?? 0;
+  }
+
+  advertised(index: number): number {
+    return this.cols[index]?.ribOut?.size ?? 0;
+  }
+
+  ribIn(index: number): RefColumn<AttrSet> | undefined {
+    return this.cols[index]?.ribIn;
+  }
+
+  rejectOf(index: number, slot: number): InputReject {
+    return (this.cols[index]?.reject.get(slot) ?? 0) as InputReject;
+  }
+
+  ribOut(index: number): RefColumn<AttrSet> | undefined {
+    return this.cols[index]?.ribOut;
+  }
+
+  // --- slot references --------------------------------------------------------------------------------------
+
+  private hold(slot: number): void {
+    this.holders.set(slot, this.holders.get(slot) + 1);
+  }
+
+  private unhold(slot: number): void {
+    const n = this.holders.get(slot) - 1;
+    this.holders.set(slot, n);
+    if (n === 0) this.table.release(slot);
+  }
+
+  private markDirty(slot: number): void {
+    if (this.dirty.push(slot)) this.hold(slot);
+  }
+
+  /** Slots waiting for the decision process. */
+  get pending(): number {
+    return this.dirty.length;
+  }
+
+  // --- Adj-RIB-In -------------------------------------------------------------------------------------------
+
+  /**
+   * Store `set` for `slot` in the peer's Adj-RIB-In (implicit withdrawal of what was there, RFC 4271 §3.1),
+   * or remove the route when `set` is undefined (explicit withdrawal). `setReject` is the verdict of the
+   * set-wide input checks; the import policy is evaluated here per prefix.
+   */
+  storeIn(index: number, slot: number, set: AttrSet | undefined, setReject: InputReject): void {
+    const c = this.cols[index]!;
+    if (set === undefined && c.ribIn.get(slot) === undefined) return;
+    const old = c.ribIn.set(slot, set);
+    const oldReject = old === undefined ? 1 : c.reject.get(slot);
+    let reject: number = InputReject.None;
+    if (set !== undefined) {
+      reject = setReject !== InputReject.None ? setReject : this.importRejects(this.peers[index]!.policy4, this.peers[index]!.policy6, slot) ? InputReject.ImportPolicy : InputReject.None;
+      if (old !== set) set.refs++;
+      if (old === undefined) this.hold(slot);
+      c.reject.set(slot, reject);
+    } else if (old !== undefined) {
+      c.reject.set(slot, 0);
+      this.unholdLater(slot);
+    }
+    if (old !== undefined && old !== set) this.interner.release(old);
+    if (oldReject === 0 && (set === undefined || reject !== 0)) c.accepted--;
+    else if (oldReject !== 0 && set !== undefined && reject === 0) c.accepted++;
+    if (old !== set || oldReject !== reject) this.markDirty(slot);
+  }
+
+  private unholdLater(slot: number): void {
+    // Mark dirty first so the slot stays held until the decision has seen the withdrawal.
+    this.markDirty(slot);
+    this.unhold(slot);
+  }
+
+  private importRejects(p4: CompiledPolicy | undefined, p6: CompiledPolicy | undefined, slot: number): boolean {
+    const t = this.table;
+    if (!this.v6) return p4 !== undefined && p4.importV4(t.addrs[slot]!, t.lens[slot]!) === 'reject';
+    return p6 !== undefined && p6.importV6(t.bytes6(slot, scratch16), t.lens[slot]!) === 'reject';
+  }
+
+  /** Drop a peer's whole Adj-RIB-In (session down without graceful restart). */
+  clearIn(index: number): void {
+    const c = this.cols[index];
+    if (c === undefined) return;
+    c.ribIn.forEach((set, slot) => {
+      this.interner.release(set);
+      this.markDirty(slot);
+      this.unhold(slot);
+    });
+    c.ribIn.clear();
+    c.reject.clear();
+    c.accepted = 0;
+  }
+
+  /** Re-evaluate the import policy and input checks of every route of a peer (policy or config changed). */
+  reimport(index: number, check: (set: AttrSet) => InputReject): void {
+    const c = this.cols[index];
+    if (c === undefined) return;
+    c.ribIn.forEach((set, slot) => this.storeIn(index, slot, set, check(set)));
+  }
+
+  // --- decision process ---------------------------------------------------------------------------------------
+
+  /** Run the decision for every dirty slot; returns how many Loc-RIB entries changed. */
+  process(): number {
+    const slots = this.dirty.take();
+    let changed = 0;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if (this.decide(slot)) changed++;
+      this.unhold(slot);
+    }
+    return changed;
+  }
+
+  private decide(slot: number): boolean {
+    const peers = this.peers;
+    const cols = this.cols;
+    const med = this.opts.alwaysCompareMed;
+    let best = -1;
+    let bestSet: AttrSet | undefined;
+    let bestSrc: RibPeer | undefined;
+    let n = 0;
+    for (let i = 0; i < cols.length; i++) {
+      const c = cols[i];
+      if (c === undefined) continue;
+      const s = c.ribIn.get(slot);
+      if (s === undefined || c.reject.get(slot) !== 0) continue;
+      n++;
+      const p = peers[i]!;
+      if (bestSet === undefined || comparePaths(s, p, bestSet, bestSrc!, med) < 0) {
+        best = i;
+        bestSet = s;
+        bestSrc = p;
+      }
+    }
+    // The deciding clause (against the runner-up, the loser that got furthest) and the multipath signature.
+    let clause = 0;
+    let mp = 0;
+    if (n > 1) {
+      for (let i = 0; i < cols.length; i++) {
+        const c = cols[i];
+        if (c === undefined || i === best) continue;
+        const s = c.ribIn.get(slot);
+        if (s === undefined || c.reject.get(slot) !== 0) continue;
+        const k = comparePaths(bestSet!, bestSrc!, s, peers[i]!, med);
+        const abs = k < 0 ? -k : k;
+        if (abs > clause) clause = abs;
+        if (abs >= MULTIPATH_FROM && s.nextHop !== bestSet!.nextHop) mp = (Math.imul(mp ^ (i + 1), 0x9e3779b1) + s.id) | 0;
+      }
+    }
+    const oldSet = this.locSet.get(slot);
+    const oldPeer = this.locPeer.get(slot) - 1;
+    this.locClause.set(slot, clause);
+    const oldMp = this.locMp.get(slot);
+    this.locMp.set(slot, mp);
+    if (oldSet === bestSet && oldPeer === best) {
+      if (mp !== oldMp && this.opts.trackLocChanges && this.locChanges.push(slot)) this.hold(slot);
+      return false;
+    }
+    this.locSet.set(slot, bestSet);
+    this.locPeer.set(slot, best + 1);
+    if (oldSet === undefined) this.locSize++;
+    else if (bestSet === undefined) this.locSize--;
+    if (this.opts.trackLocChanges && this.locChanges.push(slot)) this.hold(slot);
+    for (let i = 0; i < cols.length; i++) {
+      const c = cols[i];
+      if (c !== undefined && c.ribOut !== undefined) this.exportTo(slot, bestSet, bestSrc, peers[i]!, c);
+    }
+    return true;
+  }
+
+  // --- Adj-RIB-Out --------------------------------------------------------------------------------------------
+
+  /** Start the peer's Adj-RIB-Out (session Established): every Loc-RIB route is evaluated for it. */
+  startOut(index: number): void {
+    const c = this.cols[index];
+    if (c === undefined || c.ribOut !== undefined) return;
+    c.ribOut = new RefColumn();
+    const to = this.peers[index]!;
+    this.locSet.forEach((set, slot) => this.exportTo(slot, set, this.peers[this.locPeer.get(slot) - 1], to, c));
+  }
+
+  /** Drop the peer's Adj-RIB-Out (session down). */
+  stopOut(index: number): void {
+    const c = this.cols[index];
+    if (c === undefined || c.ribOut === undefined) return;
+    c.ribOut.forEach((set, slot) => {
+      this.interner.release(set);
+      this.unhold(slot);
+    });
+    c.ribOut = undefined;
+    const q = c.outQueue.take();
+    for (let i = 0; i < q.length; i++) this.unhold(q[i]!);
+  }
+
+  /** Re-evaluate the export of every Loc-RIB route to a peer (export policy or session settings changed). */
+  reexport(index: number): void {
+    const c = this.cols[index];
+    if (c === undefined || c.ribOut === undefined) return;
+    const to = this.peers[index]!;
+    to.outCache.length = 0;
+    c.ribOut.forEach((_set, slot) => {
+      if (this.locSet.get(slot) === undefined) this.exportTo(slot, undefined, undefined, to, c);
+    });
+    this.locSet.forEach((set, slot) => this.exportTo(slot, set, this.peers[this.locPeer.get(slot) - 1], to, c));
+  }
+
+  /** Queue every route of the Adj-RIB-Out again (ROUTE-REFRESH, RFC 2918 §4 / RFC 7313 §4). */
+  resend(index: number): void {
+    const c = this.cols[index];
+    if (c === undefined || c.ribOut === undefined) return;
+    c.ribOut.forEach((_set, slot) => {
+      if (c.outQueue.push(slot)) this.hold(slot);
+    });
+  }
+
+  private exportTo(slot: number, set: AttrSet | undefined, from: RibPeer | undefined, to: RibPeer, c: PeerColumns): void {
+    const out = set === undefined || from === undefined ? undefined : this.exportedSet(slot, set, from, to);
+    const col = c.ribOut!;
+    const old = col.get(slot);
+    if (old === out) return;
+    col.set(slot, out);
+    if (out !== undefined) {
+      out.refs++;
+      if (old === undefined) this.hold(slot);
+    }
+    if (c.outQueue.push(slot)) this.hold(slot);
+    if (old !== undefined) {
+      this.interner.release(old);
+      if (out === undefined) this.unhold(slot);
+    }
+  }
+
+  /** The set `to` gets for this route, or undefined when the rules or policy keep it from `to`. */
+  private exportedSet(slot: number, set: AttrSet, from: RibPeer, to: RibPeer): AttrSet | undefined {
+    if (!mayAdvertise(from, to)) return undefined;
+    const t = this.table;
+    const len = t.lens[slot]!;
+    const policy = this.v6 ? to.policy6 : to.policy4;
+    const verdict = policy === undefined ? 'default' : this.v6 ? policy.exportV6(t.bytes6(slot, scratch16), len, !from.local) : policy.exportV4(t.addrs[slot]!, len, !from.local);
+    if (verdict === 'reject') return undefined;
+    if (verdict === 'default' && !from.local && !this.defaultExportsLearned(slot)) return undefined;
+    let cache = to.outCache[from.index];
+    if (cache === undefined) to.outCache[from.index] = cache = new Map();
+    const hit = cache.get(set);
+    if (hit !== undefined && this.interner.isLive(hit)) return hit;
+    if (cache.size > 4 * this.interner.size + 1024) cache.clear();
+    const e = exportAttributes(set, from, to, this.v6, this.opts.clusterId);
+    if (e === undefined) return undefined;
+    const out = this.interner.intern(e.attributes, e.nextHop);
+    cache.set(set, out);
+    return out;
+  }
+
+  /**
+   * calico/node's export policy for a route learned from a peer: not when more specific than one of this
+   * node's blocks (calico_aggr), else when inside an IP pool (`scope.pools`; undefined = always).
+   */
+  private defaultExportsLearned(slot: number): boolean {
+    const { pools, blocks } = this.scope;
+    const len = this.table.lens[slot]!;
+    for (const b of blocks) if (len > b.len && this.covers(b.words, b.len, slot)) return false;
+    if (pools === undefined) return true;
+    for (const p of pools) if (len >= p.len && this.covers(p.words, p.len, slot)) return true;
+    return false;
+  }
+
+  private covers(words: Uint32Array, len: number, slot: number): boolean {
+    const w = this.table.words;
+    const a = this.table.addrs;
+    for (let k = 0; k < w && len > 0; k++, len -= 32) {
+      const mask = len >= 32 ? 0xffffffff : ~(0xffffffff >>> len);
+      if (((a[slot * w + k]! ^ words[k]!) & mask) !== 0) return false;
+    }
+    return true;
+  }
+
+  /** The queued Adj-RIB-Out changes of a peer: each slot once, with its set (undefined = withdraw). */
+  takeOut(index: number): { slots: Int32Array; release: () => void } {
+    const c = this.cols[index];
+    const slots = c === undefined ? new Int32Array(0) : c.outQueue.take();
+    return { slots, release: () => { for (let i = 0; i < slots.length; i++) this.unhold(slots[i]!); } };
+  }
+
+  /** Queued Adj-RIB-Out changes of a peer. */
+  outPending(index: number): number {
+    return this.cols[index]?.outQueue.length ?? 0;
+  }
+
+  /** Loc-RIB changes since the last call (for the FIB): each slot once; `best` undefined = removed. */
+  drainLocChanges(visit: (slot: number, best: AttrSet | undefined) => void): void {
+    const slots = this.locChanges.take();
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      visit(slot, this.locSet.get(slot));
+      this.unhold(slot);
+    }
+  }
+
+  // --- display (allocates) ------------------------------------------------------------------------------------
+
+  /** Why the Loc-RIB entry of `slot` won. */
+  reason(slot: number): string {
+    const c = this.locClause.get(slot);
+    return c === 0 ? 'only route' : CLAUSE_REASONS[c]!;
+  }
+
+  /** The equal-cost multipath set of `slot`: the best route's next hop first, then every other (see MULTIPATH_FROM). */
+  nextHops(slot: number): string[] {
+    const best = this.locSet.get(slot);
+    if (best === undefined) return [];
+    const bestSrc = this.peers[this.locPeer.get(slot) - 1]!;
+    const out = [best.nextHop];
+    for (let i = 0; i < this.cols.length; i++) {
+      const c = this.cols[i];
+      if (c === undefined || i === bestSrc.index) continue;
+      const s = c.ribIn.get(slot);
+      if (s === undefined || c.reject.get(slot) !== 0) continue;
+      const k = Math.abs(comparePaths(best, bestSrc, s, this.peers[i]!, this.opts.alwaysCompareMed));
+      if (k >= MULTIPATH_FROM && !out.includes(s.nextHop)) out.push(s.nextHop);
+    }
+    return out;
+  }
+
+  /** The attributes a slot's Loc-RIB route has (tests and display). */
+  best(slot: number): { peer: RibPeer; attributes: PathAttributes; nextHop: string } | undefined {
+    const s = this.locSet.get(slot);
+    if (s === undefined) return undefined;
+    return { peer: this.peers[this.locPeer.get(slot) - 1]!, attributes: s.attributes, nextHop: s.nextHop };
+  }
+}

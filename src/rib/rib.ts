@@ -1,0 +1,313 @@
+// The routing information bases of the speaker (RFC 4271 §3.2) for IPv4 and IPv6 unicast, with this node's
+// own routes as the `local` pseudo-peer (index 0). The peer runtime holds a RibPeerHandle per session: it
+// applies UPDATEs (Adj-RIB-In), and after `Rib.process()` takes its Adj-RIB-Out changes as UPDATE bytes.
+import type { FilterConfig, PeerConfig, ResolvedConfig } from '../config/model.js';
+import { Afi, Origin } from '../wire/iana.js';
+import { ipv4ToString } from '../wire/addr.js';
+import { forEachIPv4, forEachIPv6, parsePrefix, type PackedNlri } from '../wire/nlri.js';
+import type { PathAttributes } from '../wire/attributes/types.js';
+import type { UpdateMessage } from '../wire/update.js';
+import type { CodecContext } from '../wire/types.js';
+import { AttrInterner, type AttrSet } from './attr-set.js';
+import { FamilyRib, type PoolScope } from './family-rib.js';
+import { RibPeer } from './rib-peer.js';
+import { checkInput, InputReject } from './export.js';
+import { nextHopText } from './adj-rib-in.js';
+import { endOfRibMessage, packAdjRibOut } from './adj-rib-out.js';
+import { localPrefixes } from './local.js';
+
+export interface RibOptions {
+  /** Our BGP Identifier (uint32). */
+  readonly routerId: number;
+  /** RFC 4456 CLUSTER_ID (uint32); defaults to the router ID, as BIRD and calico/node do. */
+  readonly clusterId?: number;
+  readonly alwaysCompareMed?: boolean;
+  /** Queue Loc-RIB changes for the FIB (`drainLocChanges`). */
+  readonly trackLocChanges?: boolean;
+  /** Share an interner (e.g. the speaker's). */
+  readonly interner?: AttrInterner;
+}
+
+const words6 = new Uint32Array(4);
+
+function toWords(prefix: string): { afi: number; words: Uint32Array; len: number } | undefined {
+  const p = parsePrefix(prefix);
+  if (p === undefined) return undefined;
+  const n = p.afi === Afi.IPv4 ? 1 : 4;
+  const words = new Uint32Array(n);
+  for (let k = 0; k < n; k++) words[k] = ((p.addr[k * 4]! << 24) | (p.addr[k * 4 + 1]! << 16) | (p.addr[k * 4 + 2]! << 8) | p.addr[k * 4 + 3]!) >>> 0;
+  return { afi: p.afi, words, len: p.len };
+}
+
+export class Rib {
+  readonly interner: AttrInterner;
+  readonly v4: FamilyRib;
+  readonly v6: FamilyRib;
+  readonly local: RibPeer;
+  readonly routerId: number;
+  readonly clusterId: number;
+  private readonly handles: (RibPeerHandle | undefined)[] = [];
+  /** From the last `configure`: what RibPeer.configure needs beside the PeerConfig. */
+  filters: Readonly<Record<string, FilterConfig>> = {};
+  nodeV4: string | undefined;
+  nodeV6: string | undefined;
+
+  constructor(opts: RibOptions) {
+    this.interner = opts.interner ?? new AttrInterner();
+    this.routerId = opts.routerId >>> 0;
+    this.clusterId = (opts.clusterId ?? opts.routerId) >>> 0;
+    const fo = { alwaysCompareMed: opts.alwaysCompareMed ?? false, routerId: this.routerId, clusterId: this.clusterId, trackLocChanges: opts.trackLocChanges ?? false };
+    this.v4 = new FamilyRib(Afi.IPv4, this.interner, fo);
+    this.v6 = new FamilyRib(Afi.IPv6, this.interner, fo);
+    this.local = new RibPeer(0, 'local', true);
+    this.local.routerId = this.routerId;
+    this.v4.addPeer(this.local);
+    this.v6.addPeer(this.local);
+  }
+
+  family(afi: number): FamilyRib | undefined {
+    return afi === Afi.IPv4 ? this.v4 : afi === Afi.IPv6 ? this.v6 : undefined;
+  }
+
+  /**
+   * Take what the RIB needs from the configuration: node addresses (next hop self), filters, this node's
+   * blocks (calico_aggr), `ipPools` for the default export policy (undefined: every learned route is treated
+   * as inside a pool, see README), and this node's own routes.
+   */
+  configure(config: ResolvedConfig, ipPools?: readonly string[]): void {
+    this.filters = config.filters;
+    this.nodeV4 = config.node.ipv4?.address;
+    this.nodeV6 = config.node.ipv6?.address;
+    const scope = (afi: number): PoolScope => {
+      const conv = (list: readonly string[]): { words: Uint32Array; len: number }[] =>
+        list.map(toWords).filter((x): x is NonNullable<typeof x> => x !== undefined && x.afi === afi);
+      return { pools: ipPools === undefined ? undefined : conv(ipPools), blocks: conv(config.blocks) };
+    };
+    this.v4.scope = scope(Afi.IPv4);
+    this.v6.scope = scope(Afi.IPv6);
+    for (const h of this.handles) if (h !== undefined) {
+      const c = config.peers.find((p) => p.id === h.config.id);
+      if (c !== undefined) h.reconfigure(c);
+    }
+    this.setLocalRoutes(config);
+  }
+
+  /** This node's routes (its blocks and service ranges with prefixAdvertisements communities, local.ts). */
+  setLocalRoutes(config: ResolvedConfig): void {
+    const keep4 = new Set<number>();
+    const keep6 = new Set<number>();
+    for (const lp of localPrefixes(config)) {
+      const w = toWords(lp.prefix);
+      if (w === undefined) continue;
+      const attributes: PathAttributes = {
+        origin: Origin.IGP,
+        asPath: [],
+        ...(lp.communities.length > 0 ? { communities: lp.communities } : {}),
+        ...(lp.largeCommunities.length > 0 ? { largeCommunities: lp.largeCommunities } : {}),
+      };
+      const set = this.interner.intern(attributes, '');
+      const fam = w.afi === Afi.IPv4 ? this.v4 : this.v6;
+      const slot = w.afi === Afi.IPv4 ? fam.table.intern4(w.words[0]!, w.len) : fam.table.intern6(w.words, 0, w.len);
+      fam.storeIn(0, slot, set, InputReject.None);
+      (w.afi === Afi.IPv4 ? keep4 : keep6).add(slot);
+    }
+    for (const [fam, keep] of [[this.v4, keep4], [this.v6, keep6]] as const) {
+      const gone: number[] = [];
+      fam.ribIn(0)!.forEach((_s, slot) => { if (!keep.has(slot)) gone.push(slot); });
+      for (const slot of gone) fam.storeIn(0, slot, undefined, InputReject.None);
+    }
+  }
+
+  /** Register a peer session; its handle replaces the per-peer AdjRibIn. */
+  addPeer(config: PeerConfig): RibPeerHandle {
+    let index = 1;
+    while (this.handles[index] !== undefined) index++;
+    const p = new RibPeer(index, config.name, false);
+    p.configure(config, this.filters, this.nodeV4, this.nodeV6);
+    this.v4.addPeer(p);
+    this.v6.addPeer(p);
+    const h = new RibPeerHandle(this, p, config);
+    this.handles[index] = h;
+    return h;
+  }
+
+  /** Remove a peer (deleted from the configuration): its routes are withdrawn at the next `process`. */
+  removePeer(h: RibPeerHandle): void {
+    this.v4.removePeer(h.peer.index);
+    this.v6.removePeer(h.peer.index);
+    this.handles[h.peer.index] = undefined;
+  }
+
+  /** Run the decision process for every prefix touched since the last call; returns Loc-RIB changes. */
+  process(): number {
+    return this.v4.process() + this.v6.process();
+  }
+
+  /** Prefixes whose decision is pending. */
+  get pending(): number {
+    return this.v4.pending + this.v6.pending;
+  }
+
+  /** The input checks that depend on the attribute set alone, for routes from `p`. */
+  check(set: AttrSet, p: RibPeer): InputReject {
+    return checkInput(set, p, this.routerId, this.clusterId);
+  }
+}
+
+/** One peer's view of the RIB: its Adj-RIB-In (the API the peer runtime used on AdjRibIn) and Adj-RIB-Out. */
+export class RibPeerHandle {
+  constructor(private readonly rib: Rib, readonly peer: RibPeer, public config: PeerConfig) {}
+
+  /** Routes received (before import policy and loop checks), both families. */
+  get size(): number {
+    return this.rib.v4.received(this.peer.index) + this.rib.v6.received(this.peer.index);
+  }
+
+  /** Routes accepted into the decision process. */
+  get accepted(): number {
+    return this.rib.v4.accepted(this.peer.index) + this.rib.v6.accepted(this.peer.index);
+  }
+
+  /** Routes in the Adj-RIB-Out. */
+  get advertised(): number {
+    return this.rib.v4.advertised(this.peer.index) + this.rib.v6.advertised(this.peer.index);
+  }
+
+  reconfigure(c: PeerConfig): void {
+    this.config = c;
+    this.peer.configure(c, this.rib.filters, this.rib.nodeV4, this.rib.nodeV6);
+    const check = (s: AttrSet): InputReject => this.rib.check(s, this.peer);
+    for (const fam of [this.rib.v4, this.rib.v6]) {
+      fam.reimport(this.peer.index, check);
+      fam.reexport(this.peer.index);
+    }
+  }
+
+  private withdraw(nlri: PackedNlri): number {
+    if (nlri.count === 0) return 0;
+    let n = 0;
+    const i = this.peer.index;
+    if (nlri.afi === Afi.IPv4) {
+      const fam = this.rib.v4;
+      forEachIPv4(nlri, (a, l) => {
+        const slot = fam.table.find4(a, l);
+        if (slot >= 0 && fam.ribIn(i)!.get(slot) !== undefined) {
+          n++;
+          fam.storeIn(i, slot, undefined, InputReject.None);
+        }
+      });
+    } else if (nlri.afi === Afi.IPv6) {
+      const fam = this.rib.v6;
+      forEachIPv6(nlri, (a, l) => {
+        bytesToWords(a);
+        const slot = fam.table.find6(words6, 0, l);
+        if (slot >= 0 && fam.ribIn(i)!.get(slot) !== undefined) {
+          n++;
+          fam.storeIn(i, slot, undefined, InputReject.None);
+        }
+      });
+    }
+    return n;
+  }
+
+  private announce(nlri: PackedNlri, set: AttrSet): void {
+    const i = this.peer.index;
+    const reject = this.rib.check(set, this.peer);
+    if (nlri.afi === Afi.IPv4) {
+      const fam = this.rib.v4;
+      forEachIPv4(nlri, (a, l) => fam.storeIn(i, fam.table.intern4(a, l), set, reject));
+    } else if (nlri.afi === Afi.IPv6) {
+      const fam = this.rib.v6;
+      forEachIPv6(nlri, (a, l) => {
+        bytesToWords(a);
+        fam.storeIn(i, fam.table.intern6(words6, 0, l), set, reject);
+      });
+    }
+    // Nothing refers to a set no route took (every prefix was already there with it): let it go.
+    if (set.refs === 0) this.rib.interner.release(set, 0);
+  }
+
+  /**
+   * Apply one UPDATE to the Adj-RIB-In: explicit withdrawals, then announcements (implicit withdrawal of the
+   * previous route for each prefix, RFC 4271 §3.1). `treatAsWithdraw` (RFC 7606 §2) withdraws every NLRI
+   * the UPDATE carries instead. Call `Rib.process()` afterwards (once per batch of UPDATEs is enough).
+   */
+  apply(u: UpdateMessage, treatAsWithdraw: boolean): { announced: number; withdrawn: number } {
+    let withdrawn = this.withdraw(u.withdrawn);
+    if (u.mpUnreach !== undefined) withdrawn += this.withdraw(u.mpUnreach.nlri);
+    if (treatAsWithdraw) {
+      withdrawn += this.withdraw(u.nlri);
+      if (u.mpReach !== undefined) withdrawn += this.withdraw(u.mpReach.nlri);
+      return { announced: 0, withdrawn };
+    }
+    let announced = 0;
+    if (u.nlri.count > 0 && u.attributes.nextHop !== undefined) {
+      this.announce(u.nlri, this.rib.interner.intern(u.attributes, ipv4ToString(u.attributes.nextHop)));
+      announced += u.nlri.count;
+    }
+    const mp = u.mpReach;
+    if (mp !== undefined && mp.nlri.count > 0 && (mp.afi === Afi.IPv4 || mp.afi === Afi.IPv6)) {
+      const attrs: PathAttributes = u.attributes.nextHop === undefined ? u.attributes : { ...u.attributes, nextHop: undefined };
+      this.announce(mp.nlri, this.rib.interner.intern(attrs, nextHopText(mp.nextHop)));
+      announced += mp.nlri.count;
+    }
+    return { announced, withdrawn };
+  }
+
+  /** Drop every received route (session down without graceful restart). */
+  clear(): void {
+    this.rib.v4.clearIn(this.peer.index);
+    this.rib.v6.clearIn(this.peer.index);
+  }
+
+  /** Every received prefix as text with its attribute set (display, tests; allocates). */
+  *entries(): IterableIterator<[string, AttrSet]> {
+    for (const fam of [this.rib.v4, this.rib.v6]) {
+      const rows: [string, AttrSet][] = [];
+      fam.ribIn(this.peer.index)?.forEach((s, slot) => rows.push([fam.table.text(slot), s]));
+      yield* rows;
+    }
+  }
+
+  /**
+   * Session Established: remember the peer's BGP Identifier and start the Adj-RIB-Out of each negotiated
+   * family (`afis`: Afi values). Take the initial table with `takeUpdates`, then send `endOfRib` per family.
+   */
+  established(routerId: number, afis: readonly number[]): void {
+    this.peer.routerId = routerId >>> 0;
+    for (const afi of afis) this.rib.family(afi)?.startOut(this.peer.index);
+  }
+
+  /** Session down: drop the Adj-RIB-Out and the received routes (call `Rib.process()` after). */
+  down(): void {
+    this.rib.v4.stopOut(this.peer.index);
+    this.rib.v6.stopOut(this.peer.index);
+    this.clear();
+  }
+
+  /** Queued Adj-RIB-Out changes, both families. */
+  get outPending(): number {
+    return this.rib.v4.outPending(this.peer.index) + this.rib.v6.outPending(this.peer.index);
+  }
+
+  /** The queued Adj-RIB-Out changes as UPDATE messages (withdrawals, then announcements per attribute set). */
+  takeUpdates(ctx: CodecContext): Uint8Array[] {
+    const a = packAdjRibOut(this.rib.v4, this.peer.index, ctx).messages;
+    const b = packAdjRibOut(this.rib.v6, this.peer.index, ctx).messages;
+    return b.length === 0 ? a : a.concat(b);
+  }
+
+  /** ROUTE-REFRESH (RFC 2918 §4, RFC 7313 §4): queue the whole Adj-RIB-Out of `afi` again. */
+  refresh(afi: number): void {
+    this.rib.family(afi)?.resend(this.peer.index);
+  }
+
+  /** End-of-RIB for a family (RFC 4724 §2). */
+  endOfRib(afi: number, ctx: CodecContext): Uint8Array {
+    return endOfRibMessage(afi, ctx);
+  }
+}
+
+function bytesToWords(a: Uint8Array): void {
+  for (let k = 0; k < 4; k++) words6[k] = ((a[k * 4]! << 24) | (a[k * 4 + 1]! << 16) | (a[k * 4 + 2]! << 8) | a[k * 4 + 3]!) >>> 0;
+}
