@@ -38,6 +38,8 @@ export interface KernelFibOptions {
   readonly netns?: string;
   /** Bytes of requests per sendto (default 64 KiB). */
   readonly maxSendBytes?: number;
+  /** Socket receive buffer; must hold the acks of one send (default 8 MiB, SO_RCVBUFFORCE). */
+  readonly rcvbuf?: number;
 }
 
 export type FibErrorCode =
@@ -96,6 +98,14 @@ export class KernelFib {
   private routeRequests = 0;
   /** Set when acks went missing; the next sync() re-reads the kernel first. */
   private uncertain = false;
+  /** apply/sync/reconcile/stop run one at a time: each plans from `installed` as the last one left it. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
 
   private constructor(opts: KernelFibOptions) {
     this.table = opts.table ?? RT_TABLE_MAIN;
@@ -110,6 +120,7 @@ export class KernelFib {
     this.sock = new NetlinkSocket({
       ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
       ...(opts.maxSendBytes !== undefined ? { maxSendBytes: opts.maxSendBytes } : {}),
+      ...(opts.rcvbuf !== undefined ? { rcvbuf: opts.rcvbuf } : {}),
     });
   }
 
@@ -172,7 +183,11 @@ export class KernelFib {
   }
 
   /** Apply a list of changes in one batch (later changes to the same prefix win). */
-  async apply(changes: readonly FibChange[]): Promise<FibResult> {
+  apply(changes: readonly FibChange[]): Promise<FibResult> {
+    return this.serial(() => this.applyNow(changes));
+  }
+
+  private async applyNow(changes: readonly FibChange[]): Promise<FibResult> {
     const errors: FibRouteError[] = [];
     const last = new Map<string, FibChange>();
     for (const c of changes) last.set(c.prefix, c);
@@ -208,16 +223,19 @@ export class KernelFib {
    * Make our routes in the table exactly `desired` (prefix → next hops), from what we believe is
    * installed; only differences are sent. After lost acks, re-reads the kernel first.
    */
-  async sync(desired: Iterable<readonly [string, readonly NextHop[]]>): Promise<ReconcileResult> {
-    if (this.uncertain) return this.reconcile(desired);
-    return this.plan(desired, new Map(), []);
+  sync(desired: Iterable<readonly [string, readonly NextHop[]]>): Promise<ReconcileResult> {
+    return this.serial(() => (this.uncertain ? this.reconcileNow(desired) : this.plan(desired, new Map(), [])));
   }
 
   /**
    * Read our protocol's routes in the table from the kernel (e.g. left by a previous run that stopped
    * with keep), then apply only the difference to `desired`: no flush, no re-add of what is right.
    */
-  async reconcile(desired: Iterable<readonly [string, readonly NextHop[]]>): Promise<ReconcileResult> {
+  reconcile(desired: Iterable<readonly [string, readonly NextHop[]]>): Promise<ReconcileResult> {
+    return this.serial(() => this.reconcileNow(desired));
+  }
+
+  private async reconcileNow(desired: Iterable<readonly [string, readonly NextHop[]]>): Promise<ReconcileResult> {
     const { routes, strays } = await this.readKernel();
     this.installed.clear();
     this.uncertain = false;
@@ -284,12 +302,16 @@ export class KernelFib {
    * Graceful restart keeps our routes in the kernel (keep: true) for the next run's reconcile();
    * otherwise every route of our protocol in the table is removed, including ones we did not know of.
    */
-  async stop(opts: { readonly keep: boolean }): Promise<FibResult> {
+  stop(opts: { readonly keep: boolean }): Promise<FibResult> {
+    return this.serial(() => this.stopNow(opts));
+  }
+
+  private async stopNow(opts: { readonly keep: boolean }): Promise<FibResult> {
     let res: FibResult = { applied: 0, errors: [] };
     if (!opts.keep) {
-      const a = await this.reconcile([]);
+      const a = await this.reconcileNow([]);
       // A second pass catches routes added while the first ran; it is a dump and nothing more if none were.
-      const b = await this.reconcile([]);
+      const b = await this.reconcileNow([]);
       res = { applied: a.applied + b.applied, errors: [...a.errors, ...b.errors] };
     }
     this.sock.close();

@@ -5,7 +5,6 @@
  */
 import { loadNetlink, NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, type NetlinkBinding } from './native.js';
 import { decodeAck, messages, NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP_INTR, type NlMessage } from './netlink.js';
-import { isNativeError } from '../transport/native.js';
 
 /** A batch of requests laid out back to back; `ends[i]` is where request i ends, its seq is firstSeq + i. */
 export interface Batch {
@@ -67,13 +66,17 @@ export class NetlinkSocket {
   private readonly rview = new DataView(this.rbuf.buffer);
   private readonly maxSendBytes: number;
   private readonly replyTimeoutMs: number;
+  private rcvbuf: number;
+  /** Replies of an earlier operation may still be queued. */
+  private stale = false;
 
   constructor(opts: NetlinkSocketOptions = {}) {
     this.nl = loadNetlink();
     this.fd = this.nl.nlOpen(opts.netns ?? null);
     try {
       // Replies to one send must fit in the receive buffer, or the kernel drops them (ENOBUFS).
-      this.nl.nlSetBuffers(this.fd, opts.rcvbuf ?? 8 << 20, opts.sndbuf ?? 1 << 20);
+      this.rcvbuf = opts.rcvbuf ?? 8 << 20;
+      this.nl.nlSetBuffers(this.fd, this.rcvbuf, opts.sndbuf ?? 1 << 20);
       this.nl.nlSetOpt(this.fd, NETLINK_CAP_ACK, 1); // acks echo only the request's header
       this.nl.nlSetOpt(this.fd, NETLINK_EXT_ACK, 1); // and say why in words
       try {
@@ -128,6 +131,7 @@ export class NetlinkSocket {
   transact(batch: Batch): Promise<Outcomes> {
     return this.serial(async () => {
       this.checkOpen();
+      await this.drain();
       const n = batch.ends.length;
       const out = new Int32Array(n).fill(NO_REPLY);
       const words = new Map<number, string>();
@@ -155,11 +159,13 @@ export class NetlinkSocket {
     base: number,
   ): Promise<void> {
     let pending = count;
+    let lost = false;
     const deadline = Date.now() + this.replyTimeoutMs;
     while (pending > 0) {
-      const wait = deadline - Date.now();
-      if (wait <= 0) break;
-      const r = await this.nl.nlRecv(this.fd, this.rbuf, Math.min(wait, 1000));
+      // After ENOBUFS, take what is queued and stop: the dropped acks will never come.
+      const wait = lost ? 0 : Math.min(deadline - Date.now(), 1000);
+      if (!lost && wait <= 0) break;
+      const r = await this.nl.nlRecv(this.fd, this.rbuf, wait);
       for (const m of messages(this.rbuf, this.rview, r.bytes)) {
         if (m.type !== NLMSG_ERROR) continue;
         const ack = decodeAck(this.rbuf, this.rview, m);
@@ -170,13 +176,39 @@ export class NetlinkSocket {
         pending--;
       }
       if (r.error !== null) {
-        // ENOBUFS: acks were dropped; they will never come. The caller verifies by a dump.
-        this.stats.lostReplies++;
-        if (isNativeError(r.error) && r.error.code === 'ENOBUFS') break;
-        throw r.error;
+        if (r.error.code !== 'ENOBUFS') throw r.error;
+        // The kernel reports ENOBUFS before the acks still queued; it dropped the rest.
+        lost = true;
+        this.growRcvbuf();
+        continue;
       }
+      if (lost && r.bytes === 0) break;
     }
-    if (pending > 0) this.stats.lostReplies++;
+    if (pending > 0) {
+      this.stats.lostReplies++;
+      this.stale = true;
+    }
+  }
+
+  /** After lost or late replies, drop whatever is still queued so it cannot be read as a new reply. */
+  private async drain(): Promise<void> {
+    if (!this.stale) return;
+    this.stale = false;
+    for (;;) {
+      const r = await this.nl.nlRecv(this.fd, this.rbuf, 0);
+      if (r.bytes === 0 && r.error === null) return;
+    }
+  }
+
+  /** Double the receive buffer (up to 64 MiB) after the kernel had to drop replies. */
+  private growRcvbuf(): void {
+    if (this.rcvbuf >= 64 << 20) return;
+    this.rcvbuf *= 2;
+    try {
+      this.nl.nlSetBuffers(this.fd, this.rcvbuf, 0);
+    } catch {
+      /* keep the old size */
+    }
   }
 
   /**
@@ -192,6 +224,7 @@ export class NetlinkSocket {
     return this.serial(async () => {
       for (let attempt = 0; ; attempt++) {
         this.checkOpen();
+        await this.drain();
         const seq = this.reserveSeq(1);
         await this.nl.nlSend(this.fd, makeRequest(seq));
         this.stats.sends++;
@@ -212,7 +245,10 @@ export class NetlinkSocket {
     let deadline = Date.now() + this.replyTimeoutMs;
     for (;;) {
       const wait = deadline - Date.now();
-      if (wait <= 0) throw new NetlinkError('ERR_FIB_TIMEOUT', 0, 'no end of route dump in time');
+      if (wait <= 0) {
+        this.stale = true;
+        throw new NetlinkError('ERR_FIB_TIMEOUT', 0, 'no end of route dump in time');
+      }
       const r = await this.nl.nlRecv(this.fd, this.rbuf, Math.min(wait, 1000));
       if (r.bytes > 0) deadline = Date.now() + this.replyTimeoutMs;
       for (const m of messages(this.rbuf, this.rview, r.bytes)) {
@@ -228,8 +264,11 @@ export class NetlinkSocket {
         onMessage(this.rbuf, this.rview, m);
       }
       if (r.error !== null) {
+        if (r.error.code !== 'ENOBUFS') throw r.error;
+        // Replies were dropped: finish reading this dump, then start over with more room.
         this.stats.lostReplies++;
-        throw r.error;
+        this.growRcvbuf();
+        interrupted = true;
       }
     }
   }

@@ -244,3 +244,47 @@ test('replace()/remove() calls of one tick go out as one batch', async () => {
     await fib.stop({ keep: false });
   }
 });
+
+test('acks the kernel drops (receive buffer too small) become ERR_FIB_NO_REPLY; the next sync re-reads the kernel', async () => {
+  // 1 MiB of requests per send against a ~4 KiB receive buffer: most acks cannot be queued (ENOBUFS).
+  const fib = KernelFib.open({ netns: r.path, rcvbuf: 4096, maxSendBytes: 1 << 20 });
+  try {
+    const ps = v4Prefixes(3000, 60_000);
+    const desired = ps.map((p) => [p, GW4] as const);
+    const res = await fib.sync(desired);
+    const lost = res.errors.filter((e) => e.code === 'ERR_FIB_NO_REPLY').length;
+    assert.ok(lost > 0, 'some acks were lost');
+    assert.equal(res.errors.length, lost);
+    assert.ok(fib.stats.lostReplies > 0);
+    // The kernel did apply them; an uncertain FIB reconciles on its next sync and finds nothing to do.
+    assert.equal((await kernelRoutes(r, 4, 254, RTPROT_TSBGPD)).size, 3000);
+    const dumpedBefore = fib.stats.dumped;
+    const again = await fib.sync(desired);
+    assert.equal(fib.stats.dumped - dumpedBefore, 3000);
+    assert.deepEqual([again.applied, again.unchanged, again.errors.length], [0, 3000, 0]);
+    assert.equal(fib.routes().size, 3000);
+  } finally {
+    const fresh = KernelFib.open({ netns: r.path });
+    await fresh.stop({ keep: false });
+    await fib.stop({ keep: true });
+  }
+  assert.equal((await kernelRoutes(r, 4, 254, RTPROT_TSBGPD)).size, 0);
+});
+
+test('sync() and replace() racing on the same prefixes run one after the other (no false EEXIST)', async () => {
+  const fib = KernelFib.open({ netns: r.path });
+  try {
+    const ps = v4Prefixes(200, 70_000);
+    const [s, ...rs] = await Promise.all([
+      fib.sync(ps.map((p) => [p, GW4] as const)),
+      ...ps.slice(0, 50).map((p) => fib.replace(p, ECMP4)),
+    ]);
+    assert.deepEqual(s!.errors, []);
+    assert.ok(rs.every((o) => 'ok' in o && o.ok), JSON.stringify(rs.find((o) => 'ok' in o && !o.ok)));
+    const got = await kernelRoutes(r, 4, 254, RTPROT_TSBGPD);
+    assert.equal(got.get(ps[0]!), '192.0.2.2,192.0.2.3');
+    assert.equal(got.get(ps[199]!), '192.0.2.2');
+  } finally {
+    await fib.stop({ keep: false });
+  }
+});
