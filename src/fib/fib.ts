@@ -81,6 +81,10 @@ export interface FibStats extends SocketStats {
   routeRequests: number;
 }
 
+/** Route requests encoded and sent per group; plan() yields to the event loop as often. */
+const OPS_PER_GROUP = 2048;
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 /** One planned request. `route` for a replace; for a remove, the key and the metric to match. */
 type Op =
   | { readonly kind: 'new' | 'replace'; readonly route: FibRoute }
@@ -263,7 +267,9 @@ export class KernelFib {
     let added = 0;
     let changed = 0;
     let unchanged = 0;
+    let seen = 0;
     for (const [prefix, nhs] of desired) {
+      if (++seen % OPS_PER_GROUP === 0) await yieldToLoop();
       const p = parseRoute(prefix, nhs);
       if (!p.ok) {
         errors.push({ prefix, op: 'replace', code: 'ERR_FIB_BAD_ROUTE', errno: '', message: p.reason });
@@ -363,7 +369,15 @@ export class KernelFib {
 
   /** Encode the ops as one batch, send, and fold each ack into `installed` and `errors`. */
   private async run(ops: readonly Op[], errors: FibRouteError[]): Promise<number> {
-    if (ops.length === 0) return 0;
+    // Groups keep each synchronous stretch (encode, fold acks) near a millisecond.
+    let applied = 0;
+    for (let g = 0; g < ops.length; g += OPS_PER_GROUP) {
+      applied += await this.runGroup(ops.slice(g, g + OPS_PER_GROUP), errors);
+    }
+    return applied;
+  }
+
+  private async runGroup(ops: readonly Op[], errors: FibRouteError[]): Promise<number> {
     const specs = ops.map((o) => (o.kind === 'delete' ? o.spec : this.routeSpec(o.route)));
     let total = 0;
     for (const s of specs) total += routeMessageLength(s);

@@ -54,7 +54,7 @@ export class NetlinkError extends Error {
   }
 }
 
-const RECV_BUFFER = 1 << 20;
+const RECV_BUFFER = 256 * 1024; // a few times NL_RECV_MAX_DATAGRAM; bounds the messages decoded per callback
 
 export class NetlinkSocket {
   readonly stats: SocketStats = { sends: 0, requests: 0, dumped: 0, lostReplies: 0 };
