@@ -313,6 +313,7 @@ export class KernelFib {
   }
 
   private async stopNow(opts: { readonly keep: boolean }): Promise<FibResult> {
+    if (this.sock.closed) return { applied: 0, errors: [] }; // stopped already
     let res: FibResult = { applied: 0, errors: [] };
     if (!opts.keep) {
       const a = await this.reconcileNow([]);

@@ -12,9 +12,11 @@ export const FIB_LAB = {
 interface IpJsonRoute {
   readonly dst: string;
   readonly gateway?: string;
+  /** RTA_VIA: a gateway of the other family (IPv4 via IPv6, RFC 8950). */
+  readonly via?: { readonly host: string };
   readonly protocol?: string;
   readonly metric?: number;
-  readonly nexthops?: readonly { readonly gateway?: string; readonly weight?: number }[];
+  readonly nexthops?: readonly { readonly gateway?: string; readonly via?: { readonly host: string }; readonly weight?: number }[];
 }
 
 /** dst (with /len always) → sorted gateways joined by ',', as `ip` reports the table. */
@@ -32,7 +34,8 @@ export async function kernelRoutes(
   for (const row of rows) {
     let dst = row.dst === 'default' ? (family === 4 ? '0.0.0.0/0' : '::/0') : row.dst;
     if (!dst.includes('/')) dst += family === 4 ? '/32' : '/128';
-    const gws = row.nexthops !== undefined ? row.nexthops.map((n) => n.gateway ?? '') : [row.gateway ?? ''];
+    const gw = (n: { gateway?: string; via?: { host: string } }): string => n.gateway ?? n.via?.host ?? '';
+    const gws = row.nexthops !== undefined ? row.nexthops.map(gw) : [gw(row)];
     const key = out.has(dst) ? `${dst}#${row.metric ?? 0}` : dst;
     out.set(key, gws.sort().join(','));
   }

@@ -288,3 +288,26 @@ test('sync() and replace() racing on the same prefixes run one after the other (
     await fib.stop({ keep: false });
   }
 });
+
+test('IPv4 routes via IPv6 next hops (RFC 8950, RTA_VIA), alone and mixed in ECMP; reconcile reads them back', async () => {
+  const fib = KernelFib.open({ netns: r.path });
+  const want: [string, readonly NextHop[]][] = [
+    ['203.0.113.0/24', [{ gateway: '2001:db8::2' }]],
+    ['198.51.100.0/24', [{ gateway: '2001:db8::2' }, { gateway: '192.0.2.2' }]],
+  ];
+  try {
+    assert.deepEqual((await fib.sync(want)).errors, []);
+    assert.deepEqual(
+      await kernelRoutes(r, 4, 254, RTPROT_TSBGPD),
+      new Map([['203.0.113.0/24', '2001:db8::2'], ['198.51.100.0/24', '192.0.2.2,2001:db8::2']]),
+    );
+    await fib.stop({ keep: true });
+    const next = KernelFib.open({ netns: r.path });
+    const rec = await next.reconcile(want);
+    assert.deepEqual([rec.unchanged, rec.applied, rec.errors.length], [2, 0, 0]);
+    await next.stop({ keep: false });
+  } finally {
+    await fib.stop({ keep: false }); // no-op when stopped already
+  }
+  assert.equal((await kernelRoutes(r, 4, 254, RTPROT_TSBGPD)).size, 0);
+});
