@@ -1,7 +1,7 @@
 // RIB at full-table scale: 1,000,000 IPv4 prefixes from peer A (eBGP) → decision → peer B's (eBGP)
 // Adj-RIB-Out as UPDATE bytes, then everything withdrawn. Prints figures, not pass/fail.
 //   npx tsc -p . && node --expose-gc dist/bench/rib.js [prefixes] [sets]
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import type { PeerConfig } from '../src/config/model.js';
 import { Afi, AsPathSegmentType, HEADER_LENGTH, Safi } from '../src/wire/iana.js';
 import { DEFAULT_CONTEXT, type CodecContext } from '../src/wire/types.js';
@@ -82,8 +82,8 @@ const base = process.memoryUsage();
 const rib = new Rib({ routerId: 0xc0000201 });
 const A = rib.addPeer(peer('A', '198.51.100.1', 65001));
 const B = rib.addPeer(peer('B', '203.0.113.1', 65002));
-A.established(0xc6336401, [Afi.IPv4]);
-B.established(0xcb007101, [Afi.IPv4]);
+A.established(0xc6336401, [Afi.IPv4], true);
+B.established(0xcb007101, [Afi.IPv4], true);
 
 const feed = (msgs: readonly Uint8Array[]): void => {
   for (const m of msgs) {
@@ -93,6 +93,10 @@ const feed = (msgs: readonly Uint8Array[]): void => {
   }
 };
 
+const gcs: { start: number; ms: number }[] = [];
+const gcObs = new PerformanceObserver((l) => { for (const e of l.getEntries()) gcs.push({ start: e.startTime, ms: e.duration }); });
+gcObs.observe({ entryTypes: ['gc'] });
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 feed(wire);
 const t1 = performance.now();
@@ -100,6 +104,7 @@ rib.process();
 const t2 = performance.now();
 let out = B.takeUpdates(ctx);
 const t3 = performance.now();
+const c3 = process.cpuUsage(c0);
 let outBytes = 0;
 for (const m of out) outBytes += m.length;
 const outMessages = out.length;
@@ -116,6 +121,8 @@ rib.process();
 const wout = B.takeUpdates(ctx);
 const w1 = performance.now();
 
+await new Promise((r) => setTimeout(r, 10));
+gcObs.disconnect();
 const s = (a: number, b: number): string => ((b - a) / 1000).toFixed(3);
 const perRoute = (x: number): string => (x / N).toFixed(1);
 console.log(`prefixes ${N}, attribute sets ${SETS}, A→B both eBGP, ${wire.length} UPDATEs in (${(wireBytes / 1e6).toFixed(1)} MB)`);
@@ -123,7 +130,10 @@ console.log(`decode + Adj-RIB-In   ${s(t0, t1)} s`);
 console.log(`decision (Loc-RIB)    ${s(t1, t2)} s`);
 console.log(`Adj-RIB-Out → UPDATEs ${s(t2, t3)} s  (${outMessages} messages, ${(outBytes / 1e6).toFixed(1)} MB)`);
 console.log(`total in → out        ${s(t0, t3)} s  = ${Math.round(N / ((t3 - t0) / 1000)).toLocaleString('en')} routes/s`);
-console.log(`withdraw everything   ${s(w0, w1)} s  (${wout.length} messages to B)`);
+const gcIn = (a: number, b: number): string => (gcs.filter((g) => g.start >= a && g.start < b).reduce((x, g) => x + g.ms, 0) / 1000).toFixed(3);
+console.log(`  CPU time (user+sys)  ${((c3.user + c3.system) / 1e6).toFixed(3)} s (the machine is shared: wall time varies with load)`);
+console.log(`  of which GC           ${gcIn(t0, t3)} s`);
+console.log(`withdraw everything   ${s(w0, w1)} s  (${wout.length} messages to B; GC ${gcIn(w0, w1)} s)`);
 console.log(counts);
 console.log(`after withdrawal: Loc-RIB ${rib.v4.locSize}, prefixes ${rib.v4.table.size}, interned sets ${rib.interner.size}`);
 console.log(`heap per route: ${perRoute(held.heapUsed - base.heapUsed)} B held (RIB state after GC), ${perRoute(after.heapUsed - base.heapUsed)} B at peak incl. output bytes`);

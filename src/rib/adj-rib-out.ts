@@ -4,7 +4,6 @@
 import { Afi, Safi } from '../wire/iana.js';
 import { endOfRib, encodeUpdate, packUpdates, parseNextHop, type PrefixColumns } from '../wire/update.js';
 import type { CodecContext } from '../wire/types.js';
-import type { AttrSet } from './attr-set.js';
 import type { FamilyRib } from './family-rib.js';
 
 export interface PackedOut {
@@ -27,11 +26,11 @@ export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext):
   const w = t.words;
   const n = slots.length;
   // Group order: withdrawals (offset 0), then each set in order of first appearance.
-  const start = new Map<AttrSet, number>();
+  const start = new Map<number, number>(); // set id → first index of its group
   let withdrawn = 0;
   for (let i = 0; i < n; i++) {
     const s = out.get(slots[i]!);
-    if (s === undefined) withdrawn++;
+    if (s === 0) withdrawn++;
     else start.set(s, (start.get(s) ?? 0) + 1);
   }
   let at = withdrawn;
@@ -47,7 +46,7 @@ export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext):
     const slot = slots[i]!;
     const s = out.get(slot);
     let k: number;
-    if (s === undefined) k = wAt++;
+    if (s === 0) k = wAt++;
     else {
       k = cursor.get(s)!;
       cursor.set(s, k + 1);
@@ -60,8 +59,9 @@ export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext):
   const afi = fam.afi;
   const cols = (from: number, count: number): PrefixColumns => ({ afi, safi: Safi.Unicast, count, addrs: addrs.subarray(from * w, (from + count) * w), lens: lens.subarray(from, from + count) });
   if (withdrawn > 0) for (const m of packUpdates({}, cols(0, withdrawn), ctx, { withdraw: true })) messages.push(m);
-  for (const [s, from] of start) {
-    const count = cursor.get(s)! - from;
+  for (const [id, from] of start) {
+    const s = fam.setOf(id)!;
+    const count = cursor.get(id)! - from;
     const opts = afi === Afi.IPv4 ? {} : { nextHop: parseNextHop(s.nextHop) };
     for (const m of packUpdates(s.attributes, cols(from, count), ctx, opts)) messages.push(m);
   }

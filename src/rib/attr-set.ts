@@ -2,7 +2,7 @@
 // different UPDATEs (or from different peers, or produced by the export rules for different prefixes) share
 // one too. The key is the canonical encoding of the attributes (4-octet AS form, received layout ignored)
 // plus the next hop. What the decision process reads of the AS_PATH is computed once here, not per prefix.
-import { encodeAttributes, attributesLength } from '../wire/attributes/encode.js';
+import { attributeSetBytes, encodeAttributes } from '../wire/attributes/encode.js';
 import type { PathAttributes } from '../wire/attributes/types.js';
 import type { CodecContext } from '../wire/types.js';
 import { DEFAULT_CONTEXT } from '../wire/types.js';
@@ -29,8 +29,11 @@ interface StoredSet extends AttrSet {
 
 export class AttrInterner {
   private readonly sets = new Map<string, StoredSet>();
-  private nextId = 1;
-  private scratch = new Uint8Array(4096);
+  /** Live sets by id; ids of released sets are handed out again, so RIB columns stay small integers. */
+  private readonly byId: (StoredSet | undefined)[] = [undefined];
+  private readonly freeIds: number[] = [];
+  // Large enough for any attribute set of an extended message (RFC 8654), so no length pass is needed.
+  private readonly scratch = new Uint8Array(65536);
 
   /** Live sets. */
   get size(): number {
@@ -39,24 +42,44 @@ export class AttrInterner {
 
   private keyOf(attributes: PathAttributes, nextHop: string): string {
     const src = { attributes: attributes.wire === undefined ? attributes : { ...attributes, wire: undefined } };
-    const len = attributesLength(src, CANONICAL);
-    if (len > this.scratch.length) this.scratch = new Uint8Array(len * 2);
     const end = encodeAttributes(src, CANONICAL, this.scratch, 0);
+    // Writes past a typed array's end are dropped: a set larger than the scratch is encoded on its own.
+    if (end > this.scratch.length) return Buffer.from(attributeSetBytes(src.attributes, CANONICAL)).toString('latin1') + '|' + nextHop;
     return Buffer.from(this.scratch.buffer, this.scratch.byteOffset, end).toString('latin1') + '|' + nextHop;
   }
 
   /** The shared set for these attributes; the caller adds one reference per route it stores. */
   intern(attributes: PathAttributes, nextHop: string): AttrSet {
     const key = this.keyOf(attributes, nextHop);
-    let set = this.sets.get(key);
-    if (set === undefined) {
+    return this.sets.get(key) ?? this.add(key, attributes, nextHop);
+  }
+
+  private add(key: string, attributes: PathAttributes, nextHop: string): AttrSet {
+    {
       const own: PathAttributes = { ...attributes, wire: undefined };
       // Unknown attributes are views into the received message: copy them so the set does not pin its buffer.
       const stored: PathAttributes = own.unknown === undefined ? own : { ...own, unknown: own.unknown.map((u) => ({ ...u, value: u.value.slice() })) };
-      set = { id: this.nextId++, attributes: stored, nextHop, pathLength: asPathLength(stored.asPath), neighborAs: neighborAs(stored.asPath), refs: 0, key };
+      const id = this.freeIds.pop() ?? this.byId.length;
+      const set: StoredSet = { id, attributes: stored, nextHop, pathLength: asPathLength(stored.asPath), neighborAs: neighborAs(stored.asPath), refs: 0, key };
       this.sets.set(key, set);
+      this.byId[id] = set;
+      return set;
     }
-    return set;
+  }
+
+  /**
+   * Intern the attributes of a received UPDATE keyed by its Path Attributes field as received (`raw`, which
+   * must hold no MP_REACH_NLRI / MP_UNREACH_NLRI): no re-encoding. Equal bytes under the same AS number size
+   * decode to equal attributes; a set also received in another layout is kept twice, which costs memory only.
+   */
+  internRaw(raw: Uint8Array, fourOctetAs: boolean, attributes: PathAttributes, nextHop: string): AttrSet {
+    const key = (fourOctetAs ? 'r4' : 'r2') + Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('latin1') + '|' + nextHop;
+    return this.sets.get(key) ?? this.add(key, attributes, nextHop);
+  }
+
+  /** The live set with this id (0 and released ids give undefined). */
+  get(id: number): AttrSet | undefined {
+    return this.byId[id];
   }
 
   /** True while `set` is the live interned set for its key (not released to zero since). */
@@ -68,7 +91,11 @@ export class AttrInterner {
     set.refs -= n;
     if (set.refs <= 0) {
       const key = (set as StoredSet).key;
-      if (this.sets.get(key) === set) this.sets.delete(key);
+      if (this.sets.get(key) === set) {
+        this.sets.delete(key);
+        this.byId[set.id] = undefined;
+        this.freeIds.push(set.id);
+      }
     }
   }
 }

@@ -1,50 +1,50 @@
-// Per-route columns indexed by a prefix slot (see prefix-table.ts), stored in pages of 4096 entries that are
-// allocated on first write: a peer that holds a few routes touches a few pages, a full-table peer fills them
-// densely, and growing never copies. No per-prefix object exists anywhere in a column.
+// Per-route columns indexed by a prefix slot (see prefix-table.ts), stored in typed-array pages of 4096
+// entries allocated on first write: a peer that holds a few routes touches a few pages, a full-table peer
+// fills them densely, and growing never copies. No per-prefix object exists anywhere in a column, and the
+// garbage collector has nothing to trace in one (attribute sets are referred to by id, see attr-set.ts).
 
 const PAGE_BITS = 12;
 const PAGE = 1 << PAGE_BITS;
 const MASK = PAGE - 1;
 
-/** Object references (interned attribute sets) per slot; undefined where the column holds nothing. */
-export class RefColumn<T extends object> {
-  private readonly pages: ((T | undefined)[] | undefined)[] = [];
-  /** Slots holding a value. */
+/** Attribute set ids per slot (0 = nothing), counting the slots that hold one. */
+export class IdColumn {
+  private readonly pages: (Int32Array | undefined)[] = [];
+  /** Slots holding an id. */
   size = 0;
 
-  get(slot: number): T | undefined {
+  get(slot: number): number {
     const p = this.pages[slot >>> PAGE_BITS];
-    return p === undefined ? undefined : p[slot & MASK];
+    return p === undefined ? 0 : p[slot & MASK]!;
   }
 
-  /** Store `v` (or clear with undefined); returns the previous value. */
-  set(slot: number, v: T | undefined): T | undefined {
+  /** Store `id` (0 clears); returns the previous id. */
+  set(slot: number, id: number): number {
     const pi = slot >>> PAGE_BITS;
     let p = this.pages[pi];
     if (p === undefined) {
-      if (v === undefined) return undefined;
+      if (id === 0) return 0;
       while (this.pages.length < pi) this.pages.push(undefined);
-      // Filled with undefined up front so the array stays packed (HOLEY would still work, but slower).
-      p = new Array<T | undefined>(PAGE).fill(undefined);
+      p = new Int32Array(PAGE);
       this.pages[pi] = p;
     }
     const i = slot & MASK;
-    const old = p[i];
-    p[i] = v;
-    if (old === undefined && v !== undefined) this.size++;
-    else if (old !== undefined && v === undefined) this.size--;
+    const old = p[i]!;
+    p[i] = id;
+    if (old === 0 && id !== 0) this.size++;
+    else if (old !== 0 && id === 0) this.size--;
     return old;
   }
 
-  /** Visit every slot holding a value, in slot order. */
-  forEach(visit: (v: T, slot: number) => void): void {
+  /** Visit every slot holding an id, in slot order. */
+  forEach(visit: (id: number, slot: number) => void): void {
     for (let pi = 0; pi < this.pages.length; pi++) {
       const p = this.pages[pi];
       if (p === undefined) continue;
       const base = pi << PAGE_BITS;
       for (let i = 0; i < PAGE; i++) {
-        const v = p[i];
-        if (v !== undefined) visit(v, base + i);
+        const v = p[i]!;
+        if (v !== 0) visit(v, base + i);
       }
     }
   }

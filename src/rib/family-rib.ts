@@ -6,7 +6,7 @@ import { Afi } from '../wire/iana.js';
 import type { PathAttributes } from '../wire/attributes/types.js';
 import type { CompiledPolicy } from '../policy/filter.js';
 import type { AttrInterner, AttrSet } from './attr-set.js';
-import { ByteColumn, IntColumn, RefColumn, SlotQueue } from './column.js';
+import { ByteColumn, IdColumn, IntColumn, SlotQueue } from './column.js';
 import { PrefixTable } from './prefix-table.js';
 import { CLAUSE_REASONS, comparePaths, MULTIPATH_FROM } from './best-path.js';
 import { exportAttributes, InputReject, mayAdvertise } from './export.js';
@@ -30,12 +30,13 @@ export interface FamilyRibOptions {
 
 /** Per peer: its Adj-RIB-In (pre-policy, with the reason a route is not accepted) and its Adj-RIB-Out. */
 interface PeerColumns {
-  readonly ribIn: RefColumn<AttrSet>;
+  /** Attribute set id per slot. */
+  readonly ribIn: IdColumn;
   /** InputReject per slot; 0 = accepted. */
   readonly reject: ByteColumn;
   accepted: number;
   /** Present while the peer is Established in this family. */
-  ribOut: RefColumn<AttrSet> | undefined;
+  ribOut: IdColumn | undefined;
   readonly outQueue: SlotQueue;
 }
 
@@ -47,8 +48,11 @@ export class FamilyRib {
   readonly table: PrefixTable;
   readonly peers: (RibPeer | undefined)[] = [];
   private readonly cols: (PeerColumns | undefined)[] = [];
-  /** Loc-RIB: the best route's attribute set, its peer index + 1, the deciding clause, a multipath signature. */
-  readonly locSet = new RefColumn<AttrSet>();
+  /**
+   * Loc-RIB: the best route's attribute set id (holding a reference, so the id cannot be reused while the
+   * entry stands), its peer index + 1, the deciding clause, a multipath signature.
+   */
+  readonly locSet = new IdColumn();
   readonly locPeer = new IntColumn();
   private readonly locClause = new ByteColumn();
   private readonly locMp = new IntColumn();
@@ -70,7 +74,7 @@ export class FamilyRib {
 
   addPeer(p: RibPeer): void {
     this.peers[p.index] = p;
-    this.cols[p.index] = { ribIn: new RefColumn(), reject: new ByteColumn(), accepted: 0, ribOut: undefined, outQueue: new SlotQueue() };
+    this.cols[p.index] = { ribIn: new IdColumn(), reject: new ByteColumn(), accepted: 0, ribOut: undefined, outQueue: new SlotQueue() };
   }
 
   /** Forget a peer: withdraw its routes (call `process` after) and drop its Adj-RIB-Out. */
@@ -93,15 +97,20 @@ export class FamilyRib {
     return this.cols[index]?.ribOut?.size ?? 0;
   }
 
-  ribIn(index: number): RefColumn<AttrSet> | undefined {
+  ribIn(index: number): IdColumn | undefined {
     return this.cols[index]?.ribIn;
+  }
+
+  /** The live attribute set with this id. */
+  setOf(id: number): AttrSet | undefined {
+    return this.interner.get(id);
   }
 
   rejectOf(index: number, slot: number): InputReject {
     return (this.cols[index]?.reject.get(slot) ?? 0) as InputReject;
   }
 
-  ribOut(index: number): RefColumn<AttrSet> | undefined {
+  ribOut(index: number): IdColumn | undefined {
     return this.cols[index]?.ribOut;
   }
 
@@ -135,23 +144,26 @@ export class FamilyRib {
    */
   storeIn(index: number, slot: number, set: AttrSet | undefined, setReject: InputReject): void {
     const c = this.cols[index]!;
-    if (set === undefined && c.ribIn.get(slot) === undefined) return;
-    const old = c.ribIn.set(slot, set);
-    const oldReject = old === undefined ? 1 : c.reject.get(slot);
+    const id = set === undefined ? 0 : set.id;
+    const oldId = c.ribIn.get(slot);
+    if (id === 0 && oldId === 0) return;
+    c.ribIn.set(slot, id);
+    const oldReject = oldId === 0 ? 1 : c.reject.get(slot);
     let reject: number = InputReject.None;
     if (set !== undefined) {
-      reject = setReject !== InputReject.None ? setReject : this.importRejects(this.peers[index]!.policy4, this.peers[index]!.policy6, slot) ? InputReject.ImportPolicy : InputReject.None;
-      if (old !== set) set.refs++;
-      if (old === undefined) this.hold(slot);
+      const p = this.peers[index]!;
+      reject = setReject !== InputReject.None ? setReject : this.importRejects(p.policy4, p.policy6, slot) ? InputReject.ImportPolicy : InputReject.None;
+      if (oldId !== id) set.refs++;
+      if (oldId === 0) this.hold(slot);
       c.reject.set(slot, reject);
-    } else if (old !== undefined) {
+    } else {
       c.reject.set(slot, 0);
       this.unholdLater(slot);
     }
-    if (old !== undefined && old !== set) this.interner.release(old);
-    if (oldReject === 0 && (set === undefined || reject !== 0)) c.accepted--;
-    else if (oldReject !== 0 && set !== undefined && reject === 0) c.accepted++;
-    if (old !== set || oldReject !== reject) this.markDirty(slot);
+    if (oldId !== 0 && oldId !== id) this.interner.release(this.interner.get(oldId)!);
+    if (oldReject === 0 && (id === 0 || reject !== 0)) c.accepted--;
+    else if (oldReject !== 0 && id !== 0 && reject === 0) c.accepted++;
+    if (oldId !== id || oldReject !== reject) this.markDirty(slot);
   }
 
   private unholdLater(slot: number): void {
@@ -170,8 +182,8 @@ export class FamilyRib {
   clearIn(index: number): void {
     const c = this.cols[index];
     if (c === undefined) return;
-    c.ribIn.forEach((set, slot) => {
-      this.interner.release(set);
+    c.ribIn.forEach((id, slot) => {
+      this.interner.release(this.interner.get(id)!);
       this.markDirty(slot);
       this.unhold(slot);
     });
@@ -184,7 +196,10 @@ export class FamilyRib {
   reimport(index: number, check: (set: AttrSet) => InputReject): void {
     const c = this.cols[index];
     if (c === undefined) return;
-    c.ribIn.forEach((set, slot) => this.storeIn(index, slot, set, check(set)));
+    c.ribIn.forEach((id, slot) => {
+      const set = this.interner.get(id)!;
+      this.storeIn(index, slot, set, check(set));
+    });
   }
 
   // --- decision process ---------------------------------------------------------------------------------------
@@ -204,6 +219,7 @@ export class FamilyRib {
   private decide(slot: number): boolean {
     const peers = this.peers;
     const cols = this.cols;
+    const sets = this.interner;
     const med = this.opts.alwaysCompareMed;
     let best = -1;
     let bestSet: AttrSet | undefined;
@@ -212,9 +228,10 @@ export class FamilyRib {
     for (let i = 0; i < cols.length; i++) {
       const c = cols[i];
       if (c === undefined) continue;
-      const s = c.ribIn.get(slot);
-      if (s === undefined || c.reject.get(slot) !== 0) continue;
+      const id = c.ribIn.get(slot);
+      if (id === 0 || c.reject.get(slot) !== 0) continue;
       n++;
+      const s = sets.get(id)!;
       const p = peers[i]!;
       if (bestSet === undefined || comparePaths(s, p, bestSet, bestSrc!, med) < 0) {
         best = i;
@@ -229,27 +246,31 @@ export class FamilyRib {
       for (let i = 0; i < cols.length; i++) {
         const c = cols[i];
         if (c === undefined || i === best) continue;
-        const s = c.ribIn.get(slot);
-        if (s === undefined || c.reject.get(slot) !== 0) continue;
+        const id = c.ribIn.get(slot);
+        if (id === 0 || c.reject.get(slot) !== 0) continue;
+        const s = sets.get(id)!;
         const k = comparePaths(bestSet!, bestSrc!, s, peers[i]!, med);
         const abs = k < 0 ? -k : k;
         if (abs > clause) clause = abs;
-        if (abs >= MULTIPATH_FROM && s.nextHop !== bestSet!.nextHop) mp = (Math.imul(mp ^ (i + 1), 0x9e3779b1) + s.id) | 0;
+        if (abs >= MULTIPATH_FROM && s.nextHop !== bestSet!.nextHop) mp = (Math.imul(mp ^ (i + 1), 0x9e3779b1) + id) | 0;
       }
     }
-    const oldSet = this.locSet.get(slot);
+    const oldId = this.locSet.get(slot);
     const oldPeer = this.locPeer.get(slot) - 1;
+    const bestId = bestSet === undefined ? 0 : bestSet.id;
     this.locClause.set(slot, clause);
     const oldMp = this.locMp.get(slot);
     this.locMp.set(slot, mp);
-    if (oldSet === bestSet && oldPeer === best) {
+    if (oldId === bestId && oldPeer === best) {
       if (mp !== oldMp && this.opts.trackLocChanges && this.locChanges.push(slot)) this.hold(slot);
       return false;
     }
-    this.locSet.set(slot, bestSet);
+    this.locSet.set(slot, bestId);
     this.locPeer.set(slot, best + 1);
-    if (oldSet === undefined) this.locSize++;
-    else if (bestSet === undefined) this.locSize--;
+    if (bestSet !== undefined) bestSet.refs++;
+    if (oldId !== 0) sets.release(sets.get(oldId)!);
+    if (oldId === 0) this.locSize++;
+    else if (bestId === 0) this.locSize--;
     if (this.opts.trackLocChanges && this.locChanges.push(slot)) this.hold(slot);
     for (let i = 0; i < cols.length; i++) {
       const c = cols[i];
@@ -264,17 +285,17 @@ export class FamilyRib {
   startOut(index: number): void {
     const c = this.cols[index];
     if (c === undefined || c.ribOut !== undefined) return;
-    c.ribOut = new RefColumn();
+    c.ribOut = new IdColumn();
     const to = this.peers[index]!;
-    this.locSet.forEach((set, slot) => this.exportTo(slot, set, this.peers[this.locPeer.get(slot) - 1], to, c));
+    this.locSet.forEach((id, slot) => this.exportTo(slot, this.interner.get(id), this.peers[this.locPeer.get(slot) - 1], to, c));
   }
 
   /** Drop the peer's Adj-RIB-Out (session down). */
   stopOut(index: number): void {
     const c = this.cols[index];
     if (c === undefined || c.ribOut === undefined) return;
-    c.ribOut.forEach((set, slot) => {
-      this.interner.release(set);
+    c.ribOut.forEach((id, slot) => {
+      this.interner.release(this.interner.get(id)!);
       this.unhold(slot);
     });
     c.ribOut = undefined;
@@ -288,35 +309,36 @@ export class FamilyRib {
     if (c === undefined || c.ribOut === undefined) return;
     const to = this.peers[index]!;
     to.outCache.length = 0;
-    c.ribOut.forEach((_set, slot) => {
-      if (this.locSet.get(slot) === undefined) this.exportTo(slot, undefined, undefined, to, c);
+    c.ribOut.forEach((_id, slot) => {
+      if (this.locSet.get(slot) === 0) this.exportTo(slot, undefined, undefined, to, c);
     });
-    this.locSet.forEach((set, slot) => this.exportTo(slot, set, this.peers[this.locPeer.get(slot) - 1], to, c));
+    this.locSet.forEach((id, slot) => this.exportTo(slot, this.interner.get(id), this.peers[this.locPeer.get(slot) - 1], to, c));
   }
 
   /** Queue every route of the Adj-RIB-Out again (ROUTE-REFRESH, RFC 2918 §4 / RFC 7313 §4). */
   resend(index: number): void {
     const c = this.cols[index];
     if (c === undefined || c.ribOut === undefined) return;
-    c.ribOut.forEach((_set, slot) => {
+    c.ribOut.forEach((_id, slot) => {
       if (c.outQueue.push(slot)) this.hold(slot);
     });
   }
 
   private exportTo(slot: number, set: AttrSet | undefined, from: RibPeer | undefined, to: RibPeer, c: PeerColumns): void {
     const out = set === undefined || from === undefined ? undefined : this.exportedSet(slot, set, from, to);
+    const id = out === undefined ? 0 : out.id;
     const col = c.ribOut!;
-    const old = col.get(slot);
-    if (old === out) return;
-    col.set(slot, out);
+    const oldId = col.get(slot);
+    if (oldId === id) return;
+    col.set(slot, id);
     if (out !== undefined) {
       out.refs++;
-      if (old === undefined) this.hold(slot);
+      if (oldId === 0) this.hold(slot);
     }
     if (c.outQueue.push(slot)) this.hold(slot);
-    if (old !== undefined) {
-      this.interner.release(old);
-      if (out === undefined) this.unhold(slot);
+    if (oldId !== 0) {
+      this.interner.release(this.interner.get(oldId)!);
+      if (id === 0) this.unhold(slot);
     }
   }
 
@@ -381,7 +403,7 @@ export class FamilyRib {
     const slots = this.locChanges.take();
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
-      visit(slot, this.locSet.get(slot));
+      visit(slot, this.interner.get(this.locSet.get(slot)));
       this.unhold(slot);
     }
   }
@@ -396,14 +418,14 @@ export class FamilyRib {
 
   /** The equal-cost multipath set of `slot`: the best route's next hop first, then every other (see MULTIPATH_FROM). */
   nextHops(slot: number): string[] {
-    const best = this.locSet.get(slot);
+    const best = this.interner.get(this.locSet.get(slot));
     if (best === undefined) return [];
     const bestSrc = this.peers[this.locPeer.get(slot) - 1]!;
     const out = [best.nextHop];
     for (let i = 0; i < this.cols.length; i++) {
       const c = this.cols[i];
       if (c === undefined || i === bestSrc.index) continue;
-      const s = c.ribIn.get(slot);
+      const s = this.interner.get(c.ribIn.get(slot));
       if (s === undefined || c.reject.get(slot) !== 0) continue;
       const k = Math.abs(comparePaths(best, bestSrc, s, this.peers[i]!, this.opts.alwaysCompareMed));
       if (k >= MULTIPATH_FROM && !out.includes(s.nextHop)) out.push(s.nextHop);
@@ -413,7 +435,7 @@ export class FamilyRib {
 
   /** The attributes a slot's Loc-RIB route has (tests and display). */
   best(slot: number): { peer: RibPeer; attributes: PathAttributes; nextHop: string } | undefined {
-    const s = this.locSet.get(slot);
+    const s = this.interner.get(this.locSet.get(slot));
     if (s === undefined) return undefined;
     return { peer: this.peers[this.locPeer.get(slot) - 1]!, attributes: s.attributes, nextHop: s.nextHop };
   }

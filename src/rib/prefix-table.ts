@@ -32,9 +32,9 @@ export class PrefixTable {
   }
 
   private hashOf(a: Uint32Array | number, o: number, len: number): number {
+    if (typeof a === 'number') return this.hash4(a | 0, len);
     let h = Math.imul(len + 1, 0x9e3779b1);
-    if (typeof a === 'number') h = Math.imul(h ^ a, 0x85ebca6b);
-    else for (let i = 0; i < this.words; i++) h = Math.imul(h ^ a[o + i]!, 0x85ebca6b);
+    for (let i = 0; i < this.words; i++) h = Math.imul(h ^ a[o + i]!, 0x85ebca6b);
     h ^= h >>> 15;
     h = Math.imul(h, 0xc2b2ae35);
     return (h ^ (h >>> 13)) & this.hashMask;
@@ -48,9 +48,27 @@ export class PrefixTable {
     return true;
   }
 
+  // IPv4 paths kept monomorphic (number address): they run once per prefix at full-table scale.
+  private hash4(addr: number, len: number): number {
+    let h = Math.imul(Math.imul(len + 1, 0x9e3779b1) ^ addr, 0x85ebca6b);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 13)) & this.hashMask;
+  }
+
   /** Slot of an IPv4 prefix (uint32 address, host bits clear), or -1. */
   find4(addr: number, len: number): number {
-    return this.find(addr, 0, len);
+    const a = addr | 0;
+    const hash = this.hash;
+    const addrs = this.addrs;
+    const lens = this.lens;
+    let i = this.hash4(a, len);
+    for (;;) {
+      const c = hash[i]!;
+      if (c === 0) return -1;
+      if (c > 0 && (addrs[c - 1]! | 0) === a && lens[c - 1] === len) return c - 1;
+      i = (i + 1) & this.hashMask;
+    }
   }
 
   /** Slot of an IPv6 prefix given as 4 words at `a[o]`, or -1. */
@@ -70,7 +88,8 @@ export class PrefixTable {
 
   /** Slot of the prefix, created when new. */
   intern4(addr: number, len: number): number {
-    return this.intern(addr, 0, len);
+    const found = this.find4(addr, len);
+    return found >= 0 ? found : this.intern(addr, 0, len);
   }
 
   intern6(a: Uint32Array, o: number, len: number): number {

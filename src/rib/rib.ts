@@ -156,6 +156,9 @@ export class Rib {
 
 /** One peer's view of the RIB: its Adj-RIB-In (the API the peer runtime used on AdjRibIn) and Adj-RIB-Out. */
 export class RibPeerHandle {
+  /** The session's AS number size once Established: received attribute sets are then keyed by their bytes. */
+  private fourOctetAs: boolean | undefined;
+
   constructor(private readonly rib: Rib, readonly peer: RibPeer, public config: PeerConfig) {}
 
   /** Routes received (before import policy and loop checks), both families. */
@@ -242,7 +245,12 @@ export class RibPeerHandle {
     }
     let announced = 0;
     if (u.nlri.count > 0 && u.attributes.nextHop !== undefined) {
-      this.announce(u.nlri, this.rib.interner.intern(u.attributes, ipv4ToString(u.attributes.nextHop)));
+      const nh = ipv4ToString(u.attributes.nextHop);
+      const raw = u.rawAttributes;
+      const set = this.fourOctetAs !== undefined && raw.length > 0 && u.mpReach === undefined && u.mpUnreach === undefined
+        ? this.rib.interner.internRaw(raw, this.fourOctetAs, u.attributes, nh)
+        : this.rib.interner.intern(u.attributes, nh);
+      this.announce(u.nlri, set);
       announced += u.nlri.count;
     }
     const mp = u.mpReach;
@@ -264,7 +272,7 @@ export class RibPeerHandle {
   *entries(): IterableIterator<[string, AttrSet]> {
     for (const fam of [this.rib.v4, this.rib.v6]) {
       const rows: [string, AttrSet][] = [];
-      fam.ribIn(this.peer.index)?.forEach((s, slot) => rows.push([fam.table.text(slot), s]));
+      fam.ribIn(this.peer.index)?.forEach((id, slot) => rows.push([fam.table.text(slot), fam.setOf(id)!]));
       yield* rows;
     }
   }
@@ -272,14 +280,17 @@ export class RibPeerHandle {
   /**
    * Session Established: remember the peer's BGP Identifier and start the Adj-RIB-Out of each negotiated
    * family (`afis`: Afi values). Take the initial table with `takeUpdates`, then send `endOfRib` per family.
+   * `fourOctetAs` (RFC 6793, negotiated) lets received attribute sets be interned by their bytes.
    */
-  established(routerId: number, afis: readonly number[]): void {
+  established(routerId: number, afis: readonly number[], fourOctetAs?: boolean): void {
     this.peer.routerId = routerId >>> 0;
+    this.fourOctetAs = fourOctetAs;
     for (const afi of afis) this.rib.family(afi)?.startOut(this.peer.index);
   }
 
   /** Session down: drop the Adj-RIB-Out and the received routes (call `Rib.process()` after). */
   down(): void {
+    this.fourOctetAs = undefined;
     this.rib.v4.stopOut(this.peer.index);
     this.rib.v6.stopOut(this.peer.index);
     this.clear();
