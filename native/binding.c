@@ -459,12 +459,14 @@ struct nl_job {
   size_t len;
   int timeout_ms;
   int rc;
+  int recv_err;
 };
 
 static void nl_job_execute(napi_env env, void *data) {
   (void)env;
   struct nl_job *j = data;
-  j->rc = j->op == NL_JOB_SEND ? nl_send(j->fd, j->buf, j->len) : nl_recv(j->fd, j->buf, j->len, j->timeout_ms);
+  if (j->op == NL_JOB_SEND) j->rc = nl_send(j->fd, j->buf, j->len);
+  else j->rc = nl_recv(j->fd, j->buf, j->len, j->timeout_ms, &j->recv_err);
 }
 
 static void nl_job_complete(napi_env env, napi_status status, void *data) {
@@ -475,12 +477,18 @@ static void nl_job_complete(napi_env env, napi_status status, void *data) {
     napi_create_string_utf8(env, "netlink job cancelled", NAPI_AUTO_LENGTH, &msg);
     napi_create_error(env, NULL, msg, &v);
     napi_reject_deferred(env, j->deferred, v);
-  } else if (j->op == NL_JOB_RECV && j->rc == -EAGAIN) {
-    napi_create_int32(env, 0, &v); /* nothing within the timeout */
+  } else if (j->op == NL_JOB_RECV) {
+    /* { bytes, error }: an error after some data must not lose the data. */
+    napi_value bytes, err;
+    napi_create_object(env, &v);
+    napi_create_int32(env, j->rc, &bytes);
+    napi_set_named_property(env, v, "bytes", bytes);
+    if (j->recv_err < 0) err = nl_errno_error(env, j->recv_err, "recv(AF_NETLINK)");
+    else napi_get_null(env, &err);
+    napi_set_named_property(env, v, "error", err);
     napi_resolve_deferred(env, j->deferred, v);
   } else if (j->rc < 0) {
-    napi_reject_deferred(env, j->deferred,
-                         nl_errno_error(env, j->rc, j->op == NL_JOB_SEND ? "sendto(AF_NETLINK)" : "recv(AF_NETLINK)"));
+    napi_reject_deferred(env, j->deferred, nl_errno_error(env, j->rc, "sendto(AF_NETLINK)"));
   } else {
     napi_create_int32(env, j->rc, &v);
     napi_resolve_deferred(env, j->deferred, v);
@@ -526,7 +534,7 @@ static napi_value nl_start_job(napi_env env, napi_callback_info info, int op) {
 
 /* nlSend(fd, buffer): Promise<bytes sent> */
 static napi_value js_nl_send(napi_env env, napi_callback_info info) { return nl_start_job(env, info, NL_JOB_SEND); }
-/* nlRecv(fd, buffer, timeoutMs): Promise<datagram length, 0 = nothing within timeoutMs> */
+/* nlRecv(fd, buffer, timeoutMs): Promise<{ bytes, error: Error | null }> (bytes 0 = nothing within timeoutMs) */
 static napi_value js_nl_recv(napi_env env, napi_callback_info info) { return nl_start_job(env, info, NL_JOB_RECV); }
 
 NAPI_MODULE_INIT() {

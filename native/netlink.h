@@ -42,13 +42,18 @@ int nl_port_id(int fd);
 /* sendto(kernel) of len bytes; returns bytes sent or -errno. */
 int nl_send(int fd, const void *buf, size_t len);
 /*
- * Receive one datagram into buf. Waits with poll() for at most timeout_ms
- * (0 = do not wait). Returns its length, -EAGAIN when nothing arrived in
- * time, -EMSGSIZE when the datagram was larger than cap (it is dropped),
- * -ENOBUFS when the kernel dropped messages because the receive buffer was
- * full, or another -errno.
+ * Receive the datagrams queued on the socket into buf, back to back, each
+ * padded to 4 bytes (NLMSG_ALIGNTO) so that buf holds one nlmsghdr stream.
+ * Waits with poll() for at most timeout_ms (0 = do not wait) for the first
+ * one; stops when nothing more is queued or fewer than NL_RECV_MAX_DATAGRAM
+ * bytes are left (cap should be a few times that). Returns the bytes stored.
+ * An error (ENOBUFS: the kernel dropped messages because the receive buffer
+ * was full; EMSGSIZE: a datagram larger than the space left was dropped)
+ * goes to *err_out, also when data came before it, because the kernel
+ * reports it only once.
  */
-int nl_recv(int fd, void *buf, size_t cap, int timeout_ms);
+#define NL_RECV_MAX_DATAGRAM 65536
+int nl_recv(int fd, void *buf, size_t cap, int timeout_ms, int *err_out);
 int nl_close(int fd);
 #else
 #include <errno.h>
@@ -57,7 +62,9 @@ static inline int nl_set_buffers(int fd, int r, int s) { (void)fd; (void)r; (voi
 static inline int nl_set_opt(int fd, int o, int v) { (void)fd; (void)o; (void)v; return -EOPNOTSUPP; }
 static inline int nl_port_id(int fd) { (void)fd; return -EOPNOTSUPP; }
 static inline int nl_send(int fd, const void *b, size_t l) { (void)fd; (void)b; (void)l; return -EOPNOTSUPP; }
-static inline int nl_recv(int fd, void *b, size_t c, int t) { (void)fd; (void)b; (void)c; (void)t; return -EOPNOTSUPP; }
+static inline int nl_recv(int fd, void *b, size_t c, int t, int *e) {
+  (void)fd; (void)b; (void)c; (void)t; *e = -EOPNOTSUPP; return 0;
+}
 static inline int nl_close(int fd) { (void)fd; return -EOPNOTSUPP; }
 #endif
 

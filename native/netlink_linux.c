@@ -101,19 +101,44 @@ int nl_send(int fd, const void *buf, size_t len) {
   }
 }
 
-int nl_recv(int fd, void *buf, size_t cap, int timeout_ms) {
+/* One datagram, or -errno; MSG_TRUNC makes recv report its real length. */
+static int recv_one(int fd, uint8_t *buf, size_t cap) {
   for (;;) {
-    /* MSG_TRUNC makes recv return the datagram's real length. */
     ssize_t n = recv(fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC);
     if (n >= 0) return (size_t)n > cap ? -EMSGSIZE : (int)n;
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return neg_errno();
-    if (timeout_ms <= 0) return -EAGAIN;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int r = poll(&p, 1, timeout_ms);
-    if (r == 0) return -EAGAIN;
-    if (r < 0 && errno != EINTR) return neg_errno();
-    timeout_ms = 0; /* one wait only; the caller loops with its own deadline */
+    if (errno != EINTR) return neg_errno();
+  }
+}
+
+int nl_recv(int fd, void *buf, size_t cap, int timeout_ms, int *err_out) {
+  uint8_t *p = buf;
+  size_t used = 0;
+  *err_out = 0;
+  if (cap > 0x40000000u) cap = 0x40000000u;
+  for (;;) {
+    int n = recv_one(fd, p + used, cap - used);
+    if (n == -EAGAIN || n == -EWOULDBLOCK) {
+      if (used > 0 || timeout_ms <= 0) return (int)used;
+      struct pollfd pf = {.fd = fd, .events = POLLIN};
+      int r = poll(&pf, 1, timeout_ms);
+      if (r < 0 && errno != EINTR) {
+        *err_out = neg_errno();
+        return 0;
+      }
+      timeout_ms = 0; /* one wait only; the caller loops with its own deadline */
+      continue;
+    }
+    if (n < 0) {
+      *err_out = n; /* reported once by the kernel (e.g. ENOBUFS): never dropped */
+      return (int)used;
+    }
+    /* Pad to NLMSG_ALIGNTO so that the concatenation is one message stream. */
+    size_t end = used + (size_t)n;
+    size_t aligned = (end + 3u) & ~(size_t)3u;
+    if (aligned > cap) aligned = cap;
+    memset(p + end, 0, aligned - end);
+    used = aligned;
+    if (cap - used < NL_RECV_MAX_DATAGRAM) return (int)used;
   }
 }
 
