@@ -52,17 +52,21 @@ export async function allRoutes(ns: Namespace): Promise<string[]> {
   return lines.sort();
 }
 
-/**
- * n distinct IPv4 /32s from 198.18.0.0/15 (RFC 2544's benchmarking range, 131,072 of them): TEST-NET
- * holds only 1,533 distinct IPv4 prefixes. They are only table entries: no packet is ever sent to them.
- */
-export function v4Prefixes(n: number, offset = 0): string[] {
+/** Every distinct IPv4 prefix inside TEST-NET-1/2/3 (RFC 5737): /32s first, then /31s, ... /24s: 1,533 in all. */
+export const TEST_NET_V4_PREFIXES: readonly string[] = (() => {
+  const bases = [[192, 0, 2], [198, 51, 100], [203, 0, 113]] as const;
   const out: string[] = [];
-  for (let i = offset; i < offset + n; i++) {
-    const a = 18 + ((i >> 16) & 1);
-    out.push(`198.${a}.${(i >> 8) & 255}.${i & 255}/32`);
+  for (let len = 32; len >= 24; len--) {
+    const step = 2 ** (32 - len);
+    for (const [a, b, c] of bases) for (let d = 0; d < 256; d += step) out.push(`${a}.${b}.${c}.${d}/${len}`);
   }
   return out;
+})();
+
+/** n distinct IPv4 prefixes from TEST-NET (at most 1,533 in all; `offset` picks a disjoint slice). */
+export function v4Prefixes(n: number, offset = 0): string[] {
+  if (offset + n > TEST_NET_V4_PREFIXES.length) throw new RangeError(`TEST-NET holds only ${TEST_NET_V4_PREFIXES.length} IPv4 prefixes`);
+  return TEST_NET_V4_PREFIXES.slice(offset, offset + n);
 }
 
 /** n distinct IPv6 /64s under 2001:db8:1000::/36. */

@@ -30,10 +30,10 @@ function expectMap(prefixes: readonly string[], gws: string): Map<string, string
   return new Map(prefixes.map((p) => [p, gws]));
 }
 
-test('10,000 IPv4 and 10,000 IPv6 routes install in one sync; ip shows exactly them; half withdrawn', async () => {
+test('every TEST-NET IPv4 prefix (1,533) and 10,000 IPv6 routes install in one sync; ip shows exactly them; half withdrawn', async () => {
   const fib = KernelFib.open({ netns: r.path });
   try {
-    const p4 = v4Prefixes(10_000);
+    const p4 = v4Prefixes(1_533);
     const p6 = v6Prefixes(10_000);
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
@@ -42,9 +42,10 @@ test('10,000 IPv4 and 10,000 IPv6 routes install in one sync; ip shows exactly t
     const ms = performance.now() - t0;
     lag.disable();
     assert.deepEqual(res.errors, []);
-    assert.equal(res.added, 20_000);
-    assert.equal(res.applied, 20_000);
-    console.log(`# 20,000 routes (10k IPv4 + 10k IPv6) in ${ms.toFixed(0)} ms (${Math.round(20_000 / (ms / 1000))} routes/s); ` +
+    const total = p4.length + p6.length;
+    assert.equal(res.added, total);
+    assert.equal(res.applied, total);
+    console.log(`# ${total} routes (${p4.length} IPv4 + ${p6.length} IPv6) in ${ms.toFixed(0)} ms (${Math.round(total / (ms / 1000))} routes/s); ` +
       `event-loop delay max ${(lag.max / 1e6).toFixed(1)} ms; ${fib.stats.sends} sends`);
     assert.ok(ms < 3000, `took ${ms} ms`);
     assert.ok(fib.stats.sends < 100, 'requests are batched');
@@ -56,11 +57,12 @@ test('10,000 IPv4 and 10,000 IPv6 routes install in one sync; ip shows exactly t
     const keep6 = p6.filter((_, i) => i % 2 === 0);
     const res2 = await fib.sync([...keep4.map((p) => [p, GW4] as const), ...keep6.map((p) => [p, GW6] as const)]);
     assert.deepEqual(res2.errors, []);
-    assert.equal(res2.removed, 10_000);
-    assert.equal(res2.unchanged, 10_000);
+    const kept = keep4.length + keep6.length;
+    assert.equal(res2.removed, total - kept);
+    assert.equal(res2.unchanged, kept);
     assert.deepEqual(await kernelRoutes(r, 4, 254, RTPROT_TSBGPD), expectMap(keep4, '192.0.2.2'));
     assert.deepEqual(await kernelRoutes(r, 6, 254, RTPROT_TSBGPD), expectMap(keep6, '2001:db8::2'));
-    assert.equal(fib.routes().size, 10_000);
+    assert.equal(fib.routes().size, kept);
   } finally {
     await fib.stop({ keep: false });
   }
@@ -138,7 +140,7 @@ test('routes of other protocols (static, bird, kernel) are never touched, by rep
 });
 
 test('restart: a new KernelFib reconciles the kept routes and sends only the difference', async () => {
-  const p4 = v4Prefixes(1000, 20_000);
+  const p4 = v4Prefixes(1000, 0);
   const p6 = v6Prefixes(200, 20_000);
   const first = KernelFib.open({ netns: r.path });
   const res = await first.sync([...p4.map((p) => [p, GW4] as const), ...p6.map((p) => [p, ECMP6] as const)]);
@@ -151,7 +153,7 @@ test('restart: a new KernelFib reconciles the kept routes and sends only the dif
     const want = new Map<string, readonly NextHop[]>();
     p4.slice(10).forEach((p, i) => want.set(p, i < 5 ? ECMP4 : GW4)); // 10 gone, 5 changed
     p6.forEach((p) => want.set(p, ECMP6));
-    const fresh = v4Prefixes(7, 30_000);
+    const fresh = v4Prefixes(7, 1000);
     fresh.forEach((p) => want.set(p, GW4));
     const rec = await second.reconcile(want);
     assert.deepEqual(rec.errors, []);
@@ -175,7 +177,7 @@ test('restart: a new KernelFib reconciles the kept routes and sends only the dif
 test('a route the kernel refuses (unreachable gateway) is an error value; the rest of the batch installs', async () => {
   const fib = KernelFib.open({ netns: r.path });
   try {
-    const p4 = v4Prefixes(100, 40_000);
+    const p4 = v4Prefixes(100, 1100);
     const p6 = v6Prefixes(10, 40_000);
     const desired: [string, readonly NextHop[]][] = [...p4.map((p) => [p, GW4] as [string, NextHop[]]), ...p6.map((p) => [p, GW6] as [string, NextHop[]])];
     desired[50] = [p4[50]!, [{ gateway: '198.51.100.77' }]]; // not on any connected network
@@ -186,12 +188,11 @@ test('a route the kernel refuses (unreachable gateway) is an error value; the re
     assert.deepEqual(
       res.errors.map((e) => [e.prefix, e.code, e.errno]).sort(),
       [
-        ['198.18.156.114/32', 'ERR_FIB_REFUSED', 'ENETUNREACH'],
+        [p4[50]!, 'ERR_FIB_REFUSED', 'ENETUNREACH'],
         ['198.51.100.1/24', 'ERR_FIB_BAD_ROUTE', ''],
         [p6[5]!, 'ERR_FIB_REFUSED', 'EHOSTUNREACH'],
       ].sort(),
     );
-    assert.equal(p4[50], '198.18.156.114/32');
     const got = await kernelRoutes(r, 4, 254, RTPROT_TSBGPD);
     assert.equal(got.size, 99);
     assert.equal(got.has(p4[50]!), false);
@@ -232,7 +233,7 @@ test('tables other than main (100, and 1000 > 255 via RTA_TABLE) are kept apart'
 test('replace()/remove() calls of one tick go out as one batch', async () => {
   const fib = KernelFib.open({ netns: r.path });
   try {
-    const ps = v4Prefixes(500, 50_000);
+    const ps = v4Prefixes(500, 0);
     const outs = await Promise.all(ps.map((p) => fib.replace(p, GW4)));
     assert.ok(outs.every((o) => o.ok));
     assert.equal(fib.stats.sends, 1);
@@ -249,7 +250,7 @@ test('acks the kernel drops (receive buffer too small) become ERR_FIB_NO_REPLY; 
   // 1 MiB of requests per send against a ~4 KiB receive buffer: most acks cannot be queued (ENOBUFS).
   const fib = KernelFib.open({ netns: r.path, rcvbuf: 4096, maxSendBytes: 1 << 20 });
   try {
-    const ps = v4Prefixes(3000, 60_000);
+    const ps = v4Prefixes(1500, 0);
     const desired = ps.map((p) => [p, GW4] as const);
     const res = await fib.sync(desired);
     const lost = res.errors.filter((e) => e.code === 'ERR_FIB_NO_REPLY').length;
@@ -257,12 +258,12 @@ test('acks the kernel drops (receive buffer too small) become ERR_FIB_NO_REPLY; 
     assert.equal(res.errors.length, lost);
     assert.ok(fib.stats.lostReplies > 0);
     // The kernel did apply them; an uncertain FIB reconciles on its next sync and finds nothing to do.
-    assert.equal((await kernelRoutes(r, 4, 254, RTPROT_TSBGPD)).size, 3000);
+    assert.equal((await kernelRoutes(r, 4, 254, RTPROT_TSBGPD)).size, 1500);
     const dumpedBefore = fib.stats.dumped;
     const again = await fib.sync(desired);
-    assert.equal(fib.stats.dumped - dumpedBefore, 3000);
-    assert.deepEqual([again.applied, again.unchanged, again.errors.length], [0, 3000, 0]);
-    assert.equal(fib.routes().size, 3000);
+    assert.equal(fib.stats.dumped - dumpedBefore, 1500);
+    assert.deepEqual([again.applied, again.unchanged, again.errors.length], [0, 1500, 0]);
+    assert.equal(fib.routes().size, 1500);
   } finally {
     const fresh = KernelFib.open({ netns: r.path });
     await fresh.stop({ keep: false });
@@ -274,7 +275,7 @@ test('acks the kernel drops (receive buffer too small) become ERR_FIB_NO_REPLY; 
 test('sync() and replace() racing on the same prefixes run one after the other (no false EEXIST)', async () => {
   const fib = KernelFib.open({ netns: r.path });
   try {
-    const ps = v4Prefixes(200, 70_000);
+    const ps = v4Prefixes(200, 1300);
     const [s, ...rs] = await Promise.all([
       fib.sync(ps.map((p) => [p, GW4] as const)),
       ...ps.slice(0, 50).map((p) => fib.replace(p, ECMP4)),
