@@ -351,8 +351,9 @@ export class FamilyRib {
     const verdict = policy === undefined ? 'default' : this.v6 ? policy.exportV6(t.bytes6(slot, scratch16), len, !from.local) : policy.exportV4(t.addrs[slot]!, len, !from.local);
     if (verdict === 'reject') return undefined;
     if (verdict === 'default' && !from.local && !this.defaultExportsLearned(slot)) return undefined;
-    let cache = to.outCache[from.index];
-    if (cache === undefined) to.outCache[from.index] = cache = new Map();
+    const ci = from.index * 2 + (this.v6 ? 1 : 0);
+    let cache = to.outCache[ci];
+    if (cache === undefined) to.outCache[ci] = cache = new Map();
     const hit = cache.get(set);
     if (hit !== undefined && this.interner.isLive(hit)) return hit;
     if (cache.size > 4 * this.interner.size + 1024) cache.clear();

@@ -31,7 +31,7 @@ export class RibPeer implements RouteSource {
   selfNextHop6 = '';
   policy4: CompiledPolicy | undefined;
   policy6: CompiledPolicy | undefined;
-  /** Export results already computed towards this peer, per source peer index: source set → exported set. */
+  /** Export results already computed towards this peer, at source peer index * 2 (+1 for IPv6): source set → exported set. */
   readonly outCache: (Map<AttrSet, AttrSet> | undefined)[] = [];
 
   constructor(index: number, name: string, local: boolean) {
