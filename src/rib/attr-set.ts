@@ -9,6 +9,11 @@ import { DEFAULT_CONTEXT } from '../wire/types.js';
 import { asPathLength, neighborAs } from './best-path.js';
 
 const CANONICAL: CodecContext = { ...DEFAULT_CONTEXT, fourOctetAs: true };
+// First octet of a key: how its attribute bytes were obtained.
+const KEY_CANONICAL = 0x63;
+const KEY_RAW4 = 0x34;
+const KEY_RAW2 = 0x32;
+const KEY_DERIVED = 0x78;
 
 export interface AttrSet {
   readonly id: number;
@@ -40,12 +45,29 @@ export class AttrInterner {
     return this.sets.size;
   }
 
+  /** The key as one flat string (a concatenation would keep a rope of several strings per set). */
+  private keyFrom(kind: number, bytes: Uint8Array, from: number, end: number, nextHop: string): string {
+    const sc = this.scratch;
+    if (end + nextHop.length + 2 > sc.length) return String.fromCharCode(kind) + Buffer.from(bytes.subarray(from, end)).toString('latin1') + '|' + nextHop;
+    if (bytes !== sc) sc.set(bytes.subarray(from, end), 1);
+    else sc.copyWithin(1, from, end);
+    sc[0] = kind;
+    let p = end - from + 1;
+    sc[p++] = 0x7c; // '|'
+    for (let i = 0; i < nextHop.length; i++) sc[p++] = nextHop.charCodeAt(i);
+    return Buffer.from(sc.buffer, sc.byteOffset, p).toString('latin1');
+  }
+
   private keyOf(attributes: PathAttributes, nextHop: string): string {
     const src = { attributes: attributes.wire === undefined ? attributes : { ...attributes, wire: undefined } };
-    const end = encodeAttributes(src, CANONICAL, this.scratch, 0);
+    // Encoded one octet in, leaving room for the kind octet.
+    const end = encodeAttributes(src, CANONICAL, this.scratch, 1);
     // Writes past a typed array's end are dropped: a set larger than the scratch is encoded on its own.
-    if (end > this.scratch.length) return Buffer.from(attributeSetBytes(src.attributes, CANONICAL)).toString('latin1') + '|' + nextHop;
-    return Buffer.from(this.scratch.buffer, this.scratch.byteOffset, end).toString('latin1') + '|' + nextHop;
+    if (end > this.scratch.length) {
+      const b = attributeSetBytes(src.attributes, CANONICAL);
+      return this.keyFrom(KEY_CANONICAL, b, 0, b.length, nextHop);
+    }
+    return this.keyFrom(KEY_CANONICAL, this.scratch, 1, end, nextHop);
   }
 
   /** The shared set for these attributes; the caller adds one reference per route it stores. */
@@ -56,9 +78,11 @@ export class AttrInterner {
 
   private add(key: string, attributes: PathAttributes, nextHop: string): AttrSet {
     {
-      const own: PathAttributes = { ...attributes, wire: undefined };
       // Unknown attributes are views into the received message: copy them so the set does not pin its buffer.
-      const stored: PathAttributes = own.unknown === undefined ? own : { ...own, unknown: own.unknown.map((u) => ({ ...u, value: u.value.slice() })) };
+      // Otherwise the caller's (readonly) object is kept as it is: a copy costs ~200 octets per set.
+      const stored: PathAttributes = attributes.wire === undefined && attributes.unknown === undefined
+        ? attributes
+        : { ...attributes, wire: undefined, ...(attributes.unknown === undefined ? {} : { unknown: attributes.unknown.map((u) => ({ ...u, value: u.value.slice() })) }) };
       const id = this.freeIds.pop() ?? this.byId.length;
       const set: StoredSet = { id, attributes: stored, nextHop, pathLength: asPathLength(stored.asPath), neighborAs: neighborAs(stored.asPath), refs: 0, key };
       this.sets.set(key, set);
@@ -73,7 +97,30 @@ export class AttrInterner {
    * decode to equal attributes; a set also received in another layout is kept twice, which costs memory only.
    */
   internRaw(raw: Uint8Array, fourOctetAs: boolean, attributes: PathAttributes, nextHop: string): AttrSet {
-    const key = (fourOctetAs ? 'r4' : 'r2') + Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('latin1') + '|' + nextHop;
+    const key = this.keyFrom(fourOctetAs ? KEY_RAW4 : KEY_RAW2, raw, 0, raw.length, nextHop);
+    return this.sets.get(key) ?? this.add(key, attributes, nextHop);
+  }
+
+  /**
+   * Intern a set derived from `src` by a deterministic transformation named by `tag` (the export rules):
+   * keyed by the source's key and the tag, so no re-encoding. Equal results from different sources are
+   * kept apart, which costs memory only.
+   */
+  internDerived(src: AttrSet, tag: string, attributes: PathAttributes, nextHop: string): AttrSet {
+    const base = (src as StoredSet).key;
+    const sc = this.scratch;
+    let key: string;
+    if (tag.length + base.length + nextHop.length + 3 > sc.length) key = `x${tag}\u0000${base}|${nextHop}`;
+    else {
+      let p = 0;
+      sc[p++] = KEY_DERIVED;
+      for (let i = 0; i < tag.length; i++) sc[p++] = tag.charCodeAt(i);
+      sc[p++] = 0;
+      for (let i = 0; i < base.length; i++) sc[p++] = base.charCodeAt(i);
+      sc[p++] = 0x7c;
+      for (let i = 0; i < nextHop.length; i++) sc[p++] = nextHop.charCodeAt(i);
+      key = Buffer.from(sc.buffer, sc.byteOffset, p).toString('latin1');
+    }
     return this.sets.get(key) ?? this.add(key, attributes, nextHop);
   }
 
@@ -84,7 +131,7 @@ export class AttrInterner {
 
   /** True while `set` is the live interned set for its key (not released to zero since). */
   isLive(set: AttrSet): boolean {
-    return this.sets.get((set as StoredSet).key) === set;
+    return this.byId[set.id] === set;
   }
 
   release(set: AttrSet, n = 1): void {

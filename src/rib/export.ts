@@ -79,7 +79,7 @@ export function prependAs(path: readonly AsPathSegment[] | undefined, asn: numbe
  * - next hop by `to.nextHopMode`: Self; Keep; Auto = self towards eBGP peers and for our own routes, kept
  *   towards iBGP peers (BIRD's defaults; calico/node's reflectors keep the client's next hop).
  */
-export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: boolean, clusterId: number): { attributes: PathAttributes; nextHop: string } | undefined {
+export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: boolean, clusterId: number): { attributes: PathAttributes; nextHop: string; tag: string } | undefined {
   const a = set.attributes;
   const self = to.nextHopMode === 'Self' || from.local || (to.nextHopMode === 'Auto' && to.ebgp);
   let nextHop = set.nextHop;
@@ -88,17 +88,19 @@ export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: b
     else nextHop = to.selfNextHop4 < 0 ? '' : ipv4Text(to.selfNextHop4);
   }
   if (nextHop === '') return undefined;
-  const out: { -readonly [K in keyof PathAttributes]: PathAttributes[K] } = { ...a };
-  delete out.wire;
-  if (v6) delete out.nextHop;
-  else out.nextHop = self ? to.selfNextHop4 >>> 0 : a.nextHop;
-  if (to.ebgp) {
-    out.asPath = prependAs(a.asPath, to.localAs);
-    delete out.localPref;
-    delete out.originatorId;
-    delete out.clusterList;
-    if (!from.local) delete out.med; // RFC 4271 §5.1.4: not passed to other neighbouring ASes
-  } else {
+  const out: Mutable = {};
+  // Copy what passes, in the source's order (same shapes for same inputs), without `delete` (which would
+  // turn the object into a slow, larger dictionary).
+  for (const k in a) {
+    const key = k as keyof PathAttributes;
+    if (a[key] === undefined || key === 'wire' || key === 'nextHop' || key === 'asPath') continue;
+    // eBGP: RFC 4271 §5.1.5 no LOCAL_PREF, RFC 4456 §8 no RR attributes, §5.1.4 no MED from another AS.
+    if (to.ebgp && (key === 'localPref' || key === 'originatorId' || key === 'clusterList' || (key === 'med' && !from.local))) continue;
+    (out as Record<string, unknown>)[key] = a[key];
+  }
+  if (!v6) out.nextHop = self ? to.selfNextHop4 >>> 0 : a.nextHop;
+  if (to.ebgp) out.asPath = prependAs(a.asPath, to.localAs);
+  else {
     out.asPath = a.asPath ?? [];
     out.localPref = a.localPref ?? 100;
     if (!from.local && !from.ebgp) {
@@ -106,7 +108,11 @@ export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: b
       out.clusterList = [clusterId >>> 0, ...(a.clusterList ?? [])];
     }
   }
-  return { attributes: out, nextHop };
+  // Everything the result depends on besides the source set and the next hop (see AttrInterner.internDerived).
+  const tag = `${to.ebgp ? `e${to.localAs}` : 'i'}${from.local ? 'l' : from.ebgp ? 'e' : `r${from.routerId}c${clusterId}`}${v6 ? '6' : '4'}${self ? 's' : 'k'}`;
+  return { attributes: out, nextHop, tag };
 }
+
+type Mutable = { -readonly [K in keyof PathAttributes]: PathAttributes[K] };
 
 const ipv4Text = (a: number): string => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;

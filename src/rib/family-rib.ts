@@ -63,6 +63,7 @@ export class FamilyRib {
   private readonly dirty = new SlotQueue();
   private readonly locChanges = new SlotQueue();
   scope: PoolScope = { pools: undefined, blocks: [] };
+  private readonly memo: { src: AttrSet | undefined; from: RibPeer | undefined; to: RibPeer | undefined; out: AttrSet | undefined } = { src: undefined, from: undefined, to: undefined, out: undefined };
 
   constructor(afi: number, private readonly interner: AttrInterner, readonly opts: FamilyRibOptions) {
     this.afi = afi;
@@ -309,6 +310,7 @@ export class FamilyRib {
     if (c === undefined || c.ribOut === undefined) return;
     const to = this.peers[index]!;
     to.outCache.length = 0;
+    this.memo.to = undefined;
     c.ribOut.forEach((_id, slot) => {
       if (this.locSet.get(slot) === 0) this.exportTo(slot, undefined, undefined, to, c);
     });
@@ -351,16 +353,28 @@ export class FamilyRib {
     const verdict = policy === undefined ? 'default' : this.v6 ? policy.exportV6(t.bytes6(slot, scratch16), len, !from.local) : policy.exportV4(t.addrs[slot]!, len, !from.local);
     if (verdict === 'reject') return undefined;
     if (verdict === 'default' && !from.local && !this.defaultExportsLearned(slot)) return undefined;
+    // Consecutive slots mostly carry the same set (one UPDATE's prefixes): a one-entry memo first.
+    const m = this.memo;
+    if (m.src === set && m.from === from && m.to === to && m.out !== undefined && this.interner.isLive(m.out)) return m.out;
     const ci = from.index * 2 + (this.v6 ? 1 : 0);
     let cache = to.outCache[ci];
     if (cache === undefined) to.outCache[ci] = cache = new Map();
     const hit = cache.get(set);
-    if (hit !== undefined && this.interner.isLive(hit)) return hit;
+    if (hit !== undefined && this.interner.isLive(hit)) return this.remember(set, from, to, hit);
     if (cache.size > 4 * this.interner.size + 1024) cache.clear();
     const e = exportAttributes(set, from, to, this.v6, this.opts.clusterId);
     if (e === undefined) return undefined;
-    const out = this.interner.intern(e.attributes, e.nextHop);
+    const out = this.interner.internDerived(set, e.tag, e.attributes, e.nextHop);
     cache.set(set, out);
+    return this.remember(set, from, to, out);
+  }
+
+  private remember(src: AttrSet, from: RibPeer, to: RibPeer, out: AttrSet): AttrSet {
+    const m = this.memo;
+    m.src = src;
+    m.from = from;
+    m.to = to;
+    m.out = out;
     return out;
   }
 

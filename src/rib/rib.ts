@@ -148,6 +148,18 @@ export class Rib {
     return this.v4.pending + this.v6.pending;
   }
 
+  private readonly nh4 = new Map<number, string>();
+
+  /** Next hop text, one string per address (kept by every set with that next hop). */
+  nextHopText4(addr: number): string {
+    let t = this.nh4.get(addr);
+    if (t === undefined) {
+      if (this.nh4.size > 65536) this.nh4.clear();
+      this.nh4.set(addr, (t = ipv4ToString(addr)));
+    }
+    return t;
+  }
+
   /** The input checks that depend on the attribute set alone, for routes from `p`. */
   check(set: AttrSet, p: RibPeer): InputReject {
     return checkInput(set, p, this.routerId, this.clusterId);
@@ -245,7 +257,7 @@ export class RibPeerHandle {
     }
     let announced = 0;
     if (u.nlri.count > 0 && u.attributes.nextHop !== undefined) {
-      const nh = ipv4ToString(u.attributes.nextHop);
+      const nh = this.rib.nextHopText4(u.attributes.nextHop);
       const raw = u.rawAttributes;
       const set = this.fourOctetAs !== undefined && raw.length > 0 && u.mpReach === undefined && u.mpUnreach === undefined
         ? this.rib.interner.internRaw(raw, this.fourOctetAs, u.attributes, nh)
