@@ -25,14 +25,23 @@ export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext):
   const t = fam.table;
   const w = t.words;
   const n = slots.length;
-  // Group order: withdrawals (offset 0), then each set in order of first appearance.
-  const start = new Map<number, number>(); // set id → first index of its group
+  // Group order: withdrawals (offset 0), then each set in order of first appearance. Queued slots come in
+  // runs of one set (the prefixes of one UPDATE), so the Maps are touched once per run, not per prefix.
+  const start = new Map<number, number>(); // set id → size, then first index of its group
   let withdrawn = 0;
+  let runId = -1;
+  let run = 0;
   for (let i = 0; i < n; i++) {
     const s = out.get(slots[i]!);
     if (s === 0) withdrawn++;
-    else start.set(s, (start.get(s) ?? 0) + 1);
+    else if (s === runId) run++;
+    else {
+      if (runId > 0) start.set(runId, (start.get(runId) ?? 0) + run);
+      runId = s;
+      run = 1;
+    }
   }
+  if (runId > 0) start.set(runId, (start.get(runId) ?? 0) + run);
   let at = withdrawn;
   for (const [s, count] of start) {
     start.set(s, at);
@@ -42,19 +51,26 @@ export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext):
   const lens = new Uint8Array(n);
   const cursor = new Map(start);
   let wAt = 0;
+  runId = -1;
+  let k = 0;
   for (let i = 0; i < n; i++) {
     const slot = slots[i]!;
     const s = out.get(slot);
-    let k: number;
-    if (s === 0) k = wAt++;
+    let at: number;
+    if (s === 0) at = wAt++;
     else {
-      k = cursor.get(s)!;
-      cursor.set(s, k + 1);
+      if (s !== runId) {
+        if (runId > 0) cursor.set(runId, k);
+        runId = s;
+        k = cursor.get(s)!;
+      }
+      at = k++;
     }
-    lens[k] = t.lens[slot]!;
-    if (w === 1) addrs[k] = t.addrs[slot]!;
-    else for (let j = 0; j < 4; j++) addrs[k * 4 + j] = t.addrs[slot * 4 + j]!;
+    lens[at] = t.lens[slot]!;
+    if (w === 1) addrs[at] = t.addrs[slot]!;
+    else for (let j = 0; j < 4; j++) addrs[at * 4 + j] = t.addrs[slot * 4 + j]!;
   }
+  if (runId > 0) cursor.set(runId, k);
   release();
   const afi = fam.afi;
   const cols = (from: number, count: number): PrefixColumns => ({ afi, safi: Safi.Unicast, count, addrs: addrs.subarray(from * w, (from + count) * w), lens: lens.subarray(from, from + count) });

@@ -282,6 +282,11 @@ export class FamilyRib {
 
   // --- Adj-RIB-Out --------------------------------------------------------------------------------------------
 
+  forgetMemo(): void {
+    this.memo.src = undefined;
+    this.memo.out = undefined;
+  }
+
   /** Start the peer's Adj-RIB-Out (session Established): every Loc-RIB route is evaluated for it. */
   startOut(index: number): void {
     const c = this.cols[index];

@@ -88,15 +88,28 @@ export class PrefixTable {
 
   /** Slot of the prefix, created when new. */
   intern4(addr: number, len: number): number {
-    const found = this.find4(addr, len);
-    return found >= 0 ? found : this.intern(addr, 0, len);
+    const a = addr | 0;
+    const hash = this.hash;
+    const addrs = this.addrs;
+    const lens = this.lens;
+    let i = this.hash4(a, len);
+    let tomb = -1;
+    for (;;) {
+      const c = hash[i]!;
+      if (c === 0) break;
+      if (c < 0) {
+        if (tomb < 0) tomb = i;
+      } else if ((addrs[c - 1]! | 0) === a && lens[c - 1] === len) return c - 1;
+      i = (i + 1) & this.hashMask;
+    }
+    return this.insertAt(tomb >= 0 ? tomb : i, tomb >= 0, a, undefined, 0, len);
   }
 
   intern6(a: Uint32Array, o: number, len: number): number {
     return this.intern(a, o, len);
   }
 
-  private intern(a: Uint32Array | number, o: number, len: number): number {
+  private intern(a: Uint32Array, o: number, len: number): number {
     let i = this.hashOf(a, o, len);
     let tomb = -1;
     for (;;) {
@@ -107,16 +120,18 @@ export class PrefixTable {
       } else if (this.same(c - 1, a, o, len)) return c - 1;
       i = (i + 1) & this.hashMask;
     }
+    return this.insertAt(tomb >= 0 ? tomb : i, tomb >= 0, 0, a, o, len);
+  }
+
+  /** Put a new prefix (IPv4 `a4`, or IPv6 words at `a6[o]`) into hash cell `cell`. */
+  private insertAt(cell: number, reusesTomb: boolean, a4: number, a6: Uint32Array | undefined, o: number, len: number): number {
     const slot = this.newSlot();
     const w = this.words;
-    if (typeof a === 'number') this.addrs[slot] = a >>> 0;
-    else for (let k = 0; k < w; k++) this.addrs[slot * w + k] = a[o + k]!;
+    if (a6 === undefined) this.addrs[slot] = a4 >>> 0;
+    else for (let k = 0; k < w; k++) this.addrs[slot * w + k] = a6[o + k]!;
     this.lens[slot] = len;
-    if (tomb >= 0) this.hash[tomb] = slot + 1;
-    else {
-      this.hash[i] = slot + 1;
-      this.used++;
-    }
+    this.hash[cell] = slot + 1;
+    if (!reusesTomb) this.used++;
     this.size++;
     if (this.used * 4 > this.hash.length * 3) this.rehash(this.size * 2 > this.hash.length / 2 ? this.hash.length * 2 : this.hash.length);
     return slot;

@@ -138,6 +138,22 @@ export class Rib {
     this.handles[h.peer.index] = undefined;
   }
 
+  /** Forget every remembered export result (a peer's router ID or settings changed). */
+  invalidateExports(): void {
+    for (const h of this.handles) if (h !== undefined) h.peer.outCache.length = 0;
+    this.v4.forgetMemo();
+    this.v6.forgetMemo();
+  }
+
+  /** Re-evaluate every Adj-RIB-Out (a peer's role changed, which changes what others may be sent). */
+  reexportAll(): void {
+    for (const h of this.handles) {
+      if (h === undefined) continue;
+      this.v4.reexport(h.peer.index);
+      this.v6.reexport(h.peer.index);
+    }
+  }
+
   /** Run the decision process for every prefix touched since the last call; returns Loc-RIB changes. */
   process(): number {
     return this.v4.process() + this.v6.process();
@@ -191,11 +207,12 @@ export class RibPeerHandle {
   reconfigure(c: PeerConfig): void {
     this.config = c;
     this.peer.configure(c, this.rib.filters, this.rib.nodeV4, this.rib.nodeV6);
+    this.rib.invalidateExports();
     const check = (s: AttrSet): InputReject => this.rib.check(s, this.peer);
-    for (const fam of [this.rib.v4, this.rib.v6]) {
-      fam.reimport(this.peer.index, check);
-      fam.reexport(this.peer.index);
-    }
+    this.rib.v4.reimport(this.peer.index, check);
+    this.rib.v6.reimport(this.peer.index, check);
+    // This peer's role (eBGP/iBGP, RR client) also decides what the others are sent of its routes.
+    this.rib.reexportAll();
   }
 
   private withdraw(nlri: PackedNlri): number {
@@ -295,7 +312,10 @@ export class RibPeerHandle {
    * `fourOctetAs` (RFC 6793, negotiated) lets received attribute sets be interned by their bytes.
    */
   established(routerId: number, afis: readonly number[], fourOctetAs?: boolean): void {
-    this.peer.routerId = routerId >>> 0;
+    if (this.peer.routerId !== routerId >>> 0) {
+      this.peer.routerId = routerId >>> 0;
+      this.rib.invalidateExports(); // ORIGINATOR_ID of reflected routes comes from it
+    }
     this.fourOctetAs = fourOctetAs;
     for (const afi of afis) this.rib.family(afi)?.startOut(this.peer.index);
   }

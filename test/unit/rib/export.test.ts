@@ -98,6 +98,26 @@ describe('iBGP and route reflection (RFC 4271 §9.2, RFC 4456 §8)', () => {
     assert.ok(readAll(h.E!).get(P));
   });
 
+  it('a peer that becomes a route reflector client has its routes reflected to the others', () => {
+    const peers = [int('N1', '198.51.100.21'), int('N2', '198.51.100.22')];
+    const { rib, h } = ribWith(peers);
+    h.N1!.apply(announce('198.51.100.21', [P]), false);
+    rib.process();
+    assert.equal(readAll(h.N2!).size, 0);
+    const now = [int('N1', '198.51.100.21', { routeReflectorClient: true }), peers[1]!];
+    rib.configure(resolved({ peers: now }));
+    rib.process();
+    assert.equal(readOne(h.N2!, P).attributes.originatorId, 0xc6336401);
+    // The client re-establishes with another BGP Identifier: the reflected ORIGINATOR_ID follows.
+    h.N1!.down();
+    rib.process();
+    assert.equal(readAll(h.N2!).get(P), null);
+    h.N1!.established(0x0b0b0b0b, [1], true);
+    h.N1!.apply(announce('198.51.100.21', [P]), false);
+    rib.process();
+    assert.equal(readOne(h.N2!, P).attributes.originatorId, 0x0b0b0b0b);
+  });
+
   it('nextHopMode Self sets our address when reflecting', () => {
     const { rib, h } = ribWith([int('C1', '198.51.100.11', { routeReflectorClient: true }), int('C2', '198.51.100.12', { routeReflectorClient: true, nextHopMode: 'Self' })]);
     h.C1!.apply(announce('198.51.100.11', [P]), false);
