@@ -4,7 +4,7 @@
 import type { FilterConfig, PeerConfig, ResolvedConfig } from '../config/model.js';
 import { Afi, Origin } from '../wire/iana.js';
 import { ipv4ToString } from '../wire/addr.js';
-import { forEachIPv4, forEachIPv6, parsePrefix, type PackedNlri } from '../wire/nlri.js';
+import { forEachIPv6, parsePrefix, type PackedNlri } from '../wire/nlri.js';
 import type { PathAttributes } from '../wire/attributes/types.js';
 import type { UpdateMessage } from '../wire/update.js';
 import type { CodecContext } from '../wire/types.js';
@@ -221,19 +221,26 @@ export class RibPeerHandle {
     const i = this.peer.index;
     if (nlri.afi === Afi.IPv4) {
       const fam = this.rib.v4;
-      forEachIPv4(nlri, (a, l) => {
-        const slot = fam.table.find4(a, l);
-        if (slot >= 0 && fam.ribIn(i)!.get(slot) !== undefined) {
+      const col = fam.ribIn(i)!;
+      const b = nlri.bytes;
+      const skip = nlri.addPath ? 4 : 0;
+      for (let p = 0; p < b.length; ) {
+        p += skip;
+        const l = b[p]!;
+        const addr = ipv4At(b, p + 1, l);
+        p += 1 + ((l + 7) >> 3);
+        const slot = fam.table.find4(addr, l);
+        if (slot >= 0 && col.get(slot) !== 0) {
           n++;
           fam.storeIn(i, slot, undefined, InputReject.None);
         }
-      });
+      }
     } else if (nlri.afi === Afi.IPv6) {
       const fam = this.rib.v6;
       forEachIPv6(nlri, (a, l) => {
         bytesToWords(a);
         const slot = fam.table.find6(words6, 0, l);
-        if (slot >= 0 && fam.ribIn(i)!.get(slot) !== undefined) {
+        if (slot >= 0 && fam.ribIn(i)!.get(slot) !== 0) {
           n++;
           fam.storeIn(i, slot, undefined, InputReject.None);
         }
@@ -247,7 +254,15 @@ export class RibPeerHandle {
     const reject = this.rib.check(set, this.peer);
     if (nlri.afi === Afi.IPv4) {
       const fam = this.rib.v4;
-      forEachIPv4(nlri, (a, l) => fam.storeIn(i, fam.table.intern4(a, l), set, reject));
+      const b = nlri.bytes;
+      const skip = nlri.addPath ? 4 : 0;
+      for (let p = 0; p < b.length; ) {
+        p += skip;
+        const l = b[p]!;
+        const addr = ipv4At(b, p + 1, l);
+        p += 1 + ((l + 7) >> 3);
+        fam.storeIn(i, fam.table.intern4(addr, l), set, reject);
+      }
     } else if (nlri.afi === Afi.IPv6) {
       const fam = this.rib.v6;
       forEachIPv6(nlri, (a, l) => {
@@ -349,6 +364,21 @@ export class RibPeerHandle {
   endOfRib(afi: number, ctx: CodecContext): Uint8Array {
     return endOfRibMessage(afi, ctx);
   }
+}
+
+/**
+ * The IPv4 prefix of length `l` whose octets start at `b[p]`, host bits cleared, as an int32 (a Smi: no
+ * heap number per prefix). The NLRI was validated by the codec (RFC 7606 §5.3). This walks NLRI here rather
+ * than through `forEachIPv4` because a visitor shared by many callers is not inlined, and every address
+ * above 2^31 it passes on becomes a heap allocation.
+ */
+function ipv4At(b: Uint8Array, p: number, l: number): number {
+  if (l === 0) return 0;
+  let a = b[p]! << 24;
+  if (l > 8) a |= b[p + 1]! << 16;
+  if (l > 16) a |= b[p + 2]! << 8;
+  if (l > 24) a |= b[p + 3]!;
+  return a & (-1 << (32 - l));
 }
 
 function bytesToWords(a: Uint8Array): void {
