@@ -22,6 +22,18 @@ describe('Adj-RIB-In', () => {
     assert.equal(loc(rib, '198.51.100.0/25'), undefined);
   });
 
+  it("withdrawing a prefix only another peer holds changes nothing (IPv4 and IPv6)", () => {
+    const { rib, h } = ribWith([A(), B()]);
+    h.B!.apply(announce('203.0.113.1', ['198.51.100.0/24'], { asPath: seq(65002) }), false);
+    h.B!.apply(announce6('2001:db8::b', ['2001:db8:1::/48'], { asPath: seq(65002) }), false);
+    rib.process();
+    assert.deepEqual(h.A!.apply(withdraw(['198.51.100.0/24']), false), { announced: 0, withdrawn: 0 });
+    const w6 = buildUpdate({ mpUnreach: { afi: Afi.IPv6, safi: Safi.Unicast, withdrawn: ['2001:db8:1::/48'] } });
+    assert.deepEqual(h.A!.apply(w6, false), { announced: 0, withdrawn: 0 });
+    assert.equal(rib.pending, 0, 'no decision to re-run');
+    assert.equal(loc(rib, '198.51.100.0/24')!.peer, 'B');
+  });
+
   it('implicit withdrawal: a new announcement replaces the route and releases the old attribute set', () => {
     const { rib, h } = ribWith([A(), B()]);
     h.A!.apply(announce('198.51.100.1', ['198.51.100.0/24'], { asPath: seq(65001, 1) }), false);
