@@ -143,6 +143,6 @@ console.log(`withdraw everything   ${s(w0, w1)} s  (${wout.length} messages to B
 console.log(counts);
 console.log(`after withdrawal: Loc-RIB ${rib.v4.locSize}, prefixes ${rib.v4.table.size}, interned sets ${rib.interner.size}`);
 console.log(`heap per route: ${perRoute(held.heapUsed - base.heapUsed)} B held (RIB state after GC), ${perRoute(after.heapUsed - base.heapUsed)} B at peak incl. output bytes`);
-console.log(`external+arrayBuffers per route: ${perRoute(held.external + held.arrayBuffers - base.external - base.arrayBuffers)} B held`);
+console.log(`typed arrays (arrayBuffers) per route: ${perRoute(held.arrayBuffers - base.arrayBuffers)} B held`);
 console.log(`RSS per route: ${perRoute(held.rss - base.rss)} B held, ${perRoute(after.rss - base.rss)} B at peak`);
 console.log(`end to end (heap + typed arrays) per route: ${perRoute(held.heapUsed + held.arrayBuffers - base.heapUsed - base.arrayBuffers)} B`);

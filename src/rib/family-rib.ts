@@ -9,7 +9,7 @@ import type { AttrInterner, AttrSet } from './attr-set.js';
 import { ByteColumn, IdColumn, IntColumn, SlotQueue } from './column.js';
 import { PrefixTable } from './prefix-table.js';
 import { CLAUSE_REASONS, comparePaths, MULTIPATH_FROM } from './best-path.js';
-import { exportAttributes, InputReject, mayAdvertise } from './export.js';
+import { exportAttributes, InputReject, INPUT_REJECT_REASONS, mayAdvertise } from './export.js';
 import type { RibPeer } from './rib-peer.js';
 
 /** How the default export policy treats routes learned from peers (see README "inside an IP pool"). */
@@ -451,6 +451,38 @@ export class FamilyRib {
       if (k >= MULTIPATH_FROM && !out.includes(s.nextHop)) out.push(s.nextHop);
     }
     return out;
+  }
+
+  /**
+   * Every route held for `slot` in any Adj-RIB-In, with whether it is the Loc-RIB's and why it won, lost or
+   * was not accepted (`tsbgpd routes`; allocates).
+   */
+  routesAt(slot: number): { peer: RibPeer; set: AttrSet; best: boolean; reason: string }[] {
+    const out: { peer: RibPeer; set: AttrSet; best: boolean; reason: string }[] = [];
+    const bestIndex = this.locPeer.get(slot) - 1;
+    const best = this.interner.get(this.locSet.get(slot));
+    for (let i = 0; i < this.cols.length; i++) {
+      const c = this.cols[i];
+      const set = c === undefined ? undefined : this.interner.get(c.ribIn.get(slot));
+      if (c === undefined || set === undefined) continue;
+      const peer = this.peers[i]!;
+      const reject = c.reject.get(slot);
+      let reason: string;
+      if (reject !== 0) reason = `not accepted: ${INPUT_REJECT_REASONS[reject]}`;
+      else if (i === bestIndex) reason = `best: ${this.reason(slot)}`;
+      else {
+        const k = best === undefined ? 0 : comparePaths(best, this.peers[bestIndex]!, set, peer, this.opts.alwaysCompareMed);
+        reason = `lost: ${CLAUSE_REASONS[k < 0 ? -k : k]}`;
+      }
+      out.push({ peer, set, best: i === bestIndex && reject === 0, reason });
+    }
+    return out;
+  }
+
+  /** Slots of every prefix the family holds, in slot order. */
+  forEachSlot(visit: (slot: number) => void): void {
+    const t = this.table;
+    for (let slot = 0; slot < t.slotLimit; slot++) if (this.holders.get(slot) > 0) visit(slot);
   }
 
   /** The attributes a slot's Loc-RIB route has (tests and display). */

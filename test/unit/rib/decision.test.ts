@@ -137,3 +137,22 @@ describe('equal-cost multipath', () => {
     assert.equal(rib.v4.table.size, 0, 'the prefix slot is freed once nothing refers to it');
   });
 });
+
+describe('routes view (tsbgpd routes)', () => {
+  it('lists every received route with best flag and the reason it won, lost or was not accepted', async () => {
+    const { ribRoutes } = await import('../../../src/rib/table.js');
+    const peers = [peerConfig('A', '198.51.100.1', 65001), peerConfig('B', '198.51.100.2', 65002)];
+    const { rib, h } = ribWith(peers, { blocks: ['198.51.100.64/26'] });
+    h.A!.apply(announce('198.51.100.1', [P], { asPath: seq(65001) }), false);
+    h.B!.apply(announce('198.51.100.2', [P], { asPath: seq(65002, 3) }), false);
+    h.B!.apply(announce('198.51.100.2', ['203.0.113.128/25'], { asPath: seq(65002, LOCAL_AS) }), false);
+    rib.process();
+    const rows = ribRoutes(rib).map((r) => `${r.prefix} ${r.peer} ${r.best ? '*' : ' '} ${r.reason}`);
+    assert.deepEqual(rows, [
+      `198.51.100.64/26 local * best: only route`,
+      `${P} A * best: ${CLAUSE_REASONS[Clause.AsPathLength]}`,
+      `${P} B   lost: ${CLAUSE_REASONS[Clause.AsPathLength]}`,
+      `203.0.113.128/25 B   not accepted: AS loop (RFC 4271 §9.1.2)`,
+    ]);
+  });
+});
