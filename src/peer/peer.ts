@@ -15,6 +15,7 @@ import { connectKeyed, gtsm, type TtlOptions } from '../transport/index.js';
 import { CeaseSubcode, ErrorCode, Afi, Safi, RouteRefreshSubtype } from '../wire/iana.js';
 import { KEEPALIVE } from '../wire/keepalive.js';
 import type { OpenMessage } from '../wire/open.js';
+import type { OpenSummary } from '../fsm/summary.js';
 import { describeNotification, notificationFromSpec, shutdownCommunicationData } from '../wire/notification.js';
 import type { NotificationSpec, DecodeFailure } from '../wire/types.js';
 import { afiSafiKey } from '../wire/types.js';
@@ -84,6 +85,7 @@ type Queued = { readonly runner: Runner; readonly event: FsmEvent; readonly upda
 const CONNECT_RETRY_TIME = 5;
 const IDLE_HOLD_TIME = 5;
 const IDLE_HOLD_TIME_MAX = 30;
+const COLLISION_GRACE_MS = 3000;
 
 export class Peer {
   config: PeerConfig;
@@ -161,7 +163,7 @@ export class Peer {
         // peer's KEEPALIVE on the losing connection arrives before its OPEN on the winning one, that connection
         // is Established here while the peer already dumps it; closing the new one instead (the default) would
         // leave neither connection, and the session would wait out the IdleHoldTimer.
-        collisionDetectEstablishedState: true,
+        collisionDetectEstablishedState: true, // resolved with the peer's help: see onOpen()
       }),
       (Math.random() * 0x100000000) >>> 0,
     );
@@ -348,8 +350,54 @@ export class Peer {
     this.remoteRouterId = summary.bgpIdentifier;
     const other = runner === this.primary ? this.secondary : this.primary;
     const d = resolveOpen(runner.session, other?.session ?? null, summary, this.host.routerId);
+    if (d.outcome.kind === 'CloseExisting' && other?.session.state === 'Established' && runner === this.secondary) {
+      // RFC 4271 §6.8 leaves a race: the peer may still be in OpenConfirm on the connection we see Established
+      // (its KEEPALIVE overtook its OPEN on the other one) and keep the new connection, or be Established too and,
+      // by the RFC's default, close the new one. Either choice made here alone can lose both connections, so let
+      // the peer decide: hold this OPEN until the peer closes one connection, or for COLLISION_GRACE_MS, after which
+      // the Established connection stays and the new one is closed (the default of §8.1.1).
+      this.deferOpen(runner, summary);
+      return;
+    }
     this.enqueue(runner, d.incoming); // the FSM turns it into Event 20 while DelayOpenTimer runs
     if (d.existing !== null && other !== null) this.enqueue(other, d.existing);
+  }
+
+  /** An OPEN held back by a collision with the Established connection (by connection id: runners get promoted). */
+  private deferred: { readonly connId: number; readonly open: OpenSummary; readonly timer: ReturnType<typeof setTimeout> } | null = null;
+
+  private deferOpen(runner: Runner, open: OpenSummary): void {
+    if (this.deferred !== null) clearTimeout(this.deferred.timer);
+    const timer = setTimeout(() => this.resolveDeferred(), COLLISION_GRACE_MS);
+    timer.unref();
+    this.deferred = { connId: runner.session.connection!.id, open, timer };
+    this.host.log.info({ peer: this.name }, 'connection collision with an Established session: waiting for the peer to choose');
+  }
+
+  /** The peer chose (one connection closed) or the grace time ran out. */
+  private resolveDeferred(): void {
+    const d = this.deferred;
+    if (d === null) return;
+    clearTimeout(d.timer);
+    this.deferred = null;
+    const r = this.runnerFor(d.connId);
+    if (r === null) return; // the peer closed the new connection
+    const other = r === this.primary ? this.secondary : this.primary;
+    if (other !== null && other.session.state === 'Established') {
+      this.enqueue(r, { type: 'OpenCollisionDump' }); // RFC 4271 §8.1.1 default: close the new connection
+    } else {
+      this.enqueue(r, { type: 'BGPOpen', open: d.open }); // the peer closed the old one: carry on here
+    }
+  }
+
+  /** Has the peer chosen yet? (one of the two connections is gone) */
+  private deferredDecided(): boolean {
+    const d = this.deferred;
+    if (d === null) return false;
+    const r = this.runnerFor(d.connId);
+    if (r === null) return true;
+    const other = r === this.primary ? this.secondary : this.primary;
+    return other === null || other.session.state !== 'Established';
   }
 
   private onDecodeError(conn: BgpConnection, failure: DecodeFailure, type: number): void {
@@ -408,6 +456,7 @@ export class Peer {
 
   /** After each step: drop dead second FSMs, promote a surviving one, close orphaned connections. */
   private settle(): void {
+    if (this.deferredDecided()) queueMicrotask(() => this.resolveDeferred());
     const s = this.secondary;
     if (s !== null) {
       if (s.session.state === 'Idle' || (s.session.connection === null && s.handoff === null)) {
