@@ -6,7 +6,7 @@ import {
   loadConfig, readSecrets, fingerprints, planReload, watchConfig, secretRefId,
   type ResolvedConfig, type ResolveResult, type PeerConfig, type SecretKeyRef, type AoAlgorithm, type SecretResult, type ConfigWatcher, type Fingerprints,
 } from './config/index.js';
-import { KeyedListener, probeAo, readAuthCounters, type FeatureSupport } from './transport/index.js';
+import { KeyedListener, probeAo, readAuthCounters, setSocketMd5Key, socketAoKeys, type FeatureSupport, type PeerKey } from './transport/index.js';
 import { applyTtl, gtsm } from './transport/sockopts.js';
 import { socketFd } from './transport/socket-fd.js';
 import { unmapV4 } from './transport/address.js';
@@ -97,8 +97,10 @@ export class Speaker {
     this.configWarnings = r.problems.filter((p) => p.severity === 'warning').length;
     this.routerId = parseBgpIdentifier(this.config.node.routerId) ?? 0;
     this.secrets = await readSecrets(this.config.secretRefs, this.opts.secretsDir);
-    await this.openListener();
-    for (const pc of this.config.peers) this.addPeer(pc);
+    // Every key goes on the listening socket before listen(): no SYN can be accepted unsigned in between.
+    const keys = new Map(this.config.peers.map((pc) => [pc.id, this.keyStateFor(pc)] as const));
+    await this.openListener(keys);
+    for (const pc of this.config.peers) this.addPeer(pc, keys.get(pc.id)!);
     this.countersTimer = setInterval(() => void this.pollCounters(), COUNTERS_INTERVAL_MS);
     this.countersTimer.unref();
     void this.pollCounters();
@@ -132,7 +134,7 @@ export class Speaker {
     for (const p of this.peers.values()) p.observeCounters(snap, trying);
   }
 
-  private async openListener(): Promise<void> {
+  private async openListener(keyStates: Map<string, PeerKeyState>): Promise<void> {
     const g = this.config.global;
     const host = g.bindMode === 'NodeIP' && this.config.node.ipv4 !== undefined && this.config.node.ipv6 === undefined
       ? this.config.node.ipv4.address
@@ -140,7 +142,32 @@ export class Speaker {
     // Outgoing TTL 255 on the listener, so SYN-ACKs pass a GTSM peer (accepted sockets inherit it; RFC 5082 §3).
     // The minimum TTL is per peer, set on each accepted socket (a listener-wide one would apply to all peers).
     // Keys go on per peer (installKey) before the peer exists; until then a connection from its address is closed.
-    this.listener = await KeyedListener.open({ host, port: g.listenPort, ttl: { ttl: 255 } });
+    const keys: PeerKey[] = [];
+    const owner = new Map<PeerKey, string>();
+    for (const pc of this.config.peers) {
+      const k = keyStates.get(pc.id);
+      if (k?.kind !== 'loaded') continue;
+      const list: PeerKey[] = k.ao === undefined
+        ? [{ kind: 'md5', peer: pc.peerIP, key: k.key.key }]
+        : k.ao.map((a) => ({ kind: 'ao', peer: pc.peerIP, algorithm: a.algorithm, sendId: a.sendId, recvId: a.recvId, key: a.key.key }));
+      for (const pk of list) {
+        keys.push(pk);
+        owner.set(pk, pc.id);
+      }
+      if (k.ao !== undefined) this.aoInstalled.set(pc.peerIP, k.ao);
+    }
+    this.listener = await KeyedListener.open({
+      host,
+      port: g.listenPort,
+      ttl: { ttl: 255 },
+      keys,
+      // A key the kernel refuses keeps that peer down (fail closed); the others are unaffected.
+      onKeyError: (pk, err) => {
+        const id = owner.get(pk)!;
+        const prev = keyStates.get(id)!;
+        keyStates.set(id, { kind: 'failed', reason: `the kernel refused the key on the listening socket: ${err.message}`, source: prev.kind === 'none' ? '' : prev.source });
+      },
+    });
     this.listener.on('error', (err) => this.opts.log.error({ err: err.message }, 'listener error'));
     this.listener.on('connection', ({ socket, remoteAddress }) => {
       const peer = this.byAddress.get(unmapV4(remoteAddress));
@@ -155,6 +182,22 @@ export class Speaker {
           applyTtl(socketFd(socket), this.listener!.family, { minTtl: gtsm(peer.config.ttlSecurity).minTtl! }, this.listener!.dualStack);
         } catch (e) {
           this.opts.log.error({ peer: peer.name, err: (e as Error).message }, 'cannot set GTSM on accepted socket; closing');
+          socket.destroy();
+          return;
+        }
+      }
+      // Fail closed even for a connection the kernel completed before this peer's key was on the listener (a
+      // key added or changed at run time): put the key on the accepted socket too. On a connection the listener
+      // keyed this changes nothing; on an unsigned one it makes every further segment need a signature, so the
+      // session stalls instead of running unauthenticated (kernel-auth notes §4 R7). TCP-AO cannot be added to
+      // an established connection, so there the socket must already hold an MKT.
+      const key = peer.key;
+      if (key.kind === 'loaded') {
+        try {
+          if (key.ao === undefined) setSocketMd5Key(socket, key.key.key);
+          else if (socketAoKeys(socket).length === 0) throw new Error('the accepted connection holds no TCP-AO key');
+        } catch (e) {
+          this.opts.log.warn({ peer: peer.name, err: (e as Error).message }, 'accepted connection not authenticated; closed');
           socket.destroy();
           return;
         }
@@ -199,26 +242,46 @@ export class Speaker {
   private installKey(pc: PeerConfig, prev: PeerConfig | undefined, key: PeerKeyState): PeerKeyState {
     const l = this.listener;
     if (l === null) return key;
-    const remove = (c: PeerConfig): void => {
-      try { l.removeKey({ kind: 'md5', peer: c.peerIP }); } catch { /* none installed */ }
-      for (const k of this.aoInstalled.get(c.peerIP) ?? []) {
-        try { l.removeKey({ kind: 'ao', peer: c.peerIP, sendId: k.sendId, recvId: k.recvId }); } catch { /* gone */ }
-      }
-      this.aoInstalled.delete(c.peerIP);
+    const removeMd5 = (ip: string): void => {
+      try { l.removeKey({ kind: 'md5', peer: ip }); } catch { /* none installed */ }
     };
-    if (prev !== undefined) remove(prev);
-    remove(pc);
-    if (key.kind !== 'loaded') return key;
+    const removeAo = (ip: string, keep: readonly AoMaterial[] = []): void => {
+      for (const k of this.aoInstalled.get(ip) ?? []) {
+        if (keep.some((x) => x.sendId === k.sendId && x.recvId === k.recvId)) continue;
+        try { l.removeKey({ kind: 'ao', peer: ip, sendId: k.sendId, recvId: k.recvId }); } catch { /* gone */ }
+      }
+      if (keep.length === 0) this.aoInstalled.delete(ip);
+    };
+    if (prev !== undefined && prev.peerIP !== pc.peerIP) {
+      removeMd5(prev.peerIP);
+      removeAo(prev.peerIP);
+    }
+    if (key.kind !== 'loaded') {
+      removeMd5(pc.peerIP);
+      removeAo(pc.peerIP);
+      return key;
+    }
     try {
       if (key.ao === undefined) {
+        removeAo(pc.peerIP);
+        // TCP_MD5SIG on an address that has a key replaces it in place: never a moment without a key.
         l.setKey({ kind: 'md5', peer: pc.peerIP, key: key.key.key });
       } else {
-        for (const k of key.ao) l.setKey({ kind: 'ao', peer: pc.peerIP, algorithm: k.algorithm, sendId: k.sendId, recvId: k.recvId, key: k.key.key });
+        removeMd5(pc.peerIP);
+        const had = this.aoInstalled.get(pc.peerIP) ?? [];
+        for (const k of key.ao) {
+          const old = had.find((x) => x.sendId === k.sendId && x.recvId === k.recvId);
+          if (old !== undefined && old.key.fingerprint === k.key.fingerprint && old.algorithm === k.algorithm) continue;
+          if (old !== undefined) l.removeKey({ kind: 'ao', peer: pc.peerIP, sendId: k.sendId, recvId: k.recvId });
+          l.setKey({ kind: 'ao', peer: pc.peerIP, algorithm: k.algorithm, sendId: k.sendId, recvId: k.recvId, key: k.key.key });
+        }
+        removeAo(pc.peerIP, key.ao);
         this.aoInstalled.set(pc.peerIP, key.ao);
       }
       return key;
     } catch (e) {
-      remove(pc);
+      removeMd5(pc.peerIP);
+      removeAo(pc.peerIP);
       return { kind: 'failed', reason: `the kernel refused the key on the listening socket: ${(e as Error).message}`, source: key.source };
     }
   }
@@ -228,8 +291,9 @@ export class Speaker {
     if (key.kind === 'failed') this.opts.log.error({ peer: pc.name, reason: key.reason, source: key.source }, 'peer kept down: its password cannot be used (fail closed)');
   }
 
-  private addPeer(pc: PeerConfig): void {
-    const key = this.installKey(pc, undefined, this.keyStateFor(pc));
+  /** A new peer; `installed` when its key is already on the listener (start-up). */
+  private addPeer(pc: PeerConfig, installed?: PeerKeyState): void {
+    const key = installed ?? this.installKey(pc, undefined, this.keyStateFor(pc));
     this.logKeyFailure(pc, key);
     const peer = new Peer(pc, key, this.host);
     this.peers.set(pc.id, peer);

@@ -30,6 +30,11 @@ export interface KeyedListenerOptions {
   readonly ttl?: TtlOptions;
   /** Keys installed before listen(). */
   readonly keys?: readonly PeerKey[];
+  /**
+   * Called for a key the kernel refuses (e.g. ENOMEM past optmem_max); that key is skipped and the others still
+   * go on before listen(). Without it, the first refused key fails open().
+   */
+  readonly onKeyError?: (key: PeerKey, error: Error) => void;
   /** Create the socket inside this network namespace (path such as /run/netns/NAME). */
   readonly netns?: string;
 }
@@ -76,7 +81,16 @@ export class KeyedListener extends EventEmitter<ListenerEvents> {
     const n = loadNative();
     const family = ipFamily(opts.host);
     const dualStack = family === 6 && opts.v6Only !== true && /^::0*$|^::$/.test(opts.host);
-    for (const k of opts.keys ?? []) validateKey(selectorLabel(k), k.key); // before any system call
+    const keys = (opts.keys ?? []).filter((k) => {
+      try {
+        validateKey(selectorLabel(k), k.key); // before any system call
+        return true;
+      } catch (e) {
+        if (opts.onKeyError === undefined) throw e;
+        opts.onKeyError(k, e as Error);
+        return false;
+      }
+    });
     const fd = (() => {
       try {
         return n.socket(family, opts.netns ?? null);
@@ -95,8 +109,14 @@ export class KeyedListener extends EventEmitter<ListenerEvents> {
       } catch (e) {
         throw syscallError(e, `listener on [${opts.host}]:${opts.port}`);
       }
-      for (const k of opts.keys ?? []) {
-        applyPeerKey(fd, family, k);
+      for (const k of keys) {
+        try {
+          applyPeerKey(fd, family, k);
+        } catch (e) {
+          if (opts.onKeyError === undefined) throw e;
+          opts.onKeyError(k, e as Error);
+          continue;
+        }
         installed.push(peerKeyInfo(k));
       }
       if (opts.ttl !== undefined) applyTtl(fd, family, opts.ttl, dualStack);
@@ -127,10 +147,7 @@ export class KeyedListener extends EventEmitter<ListenerEvents> {
       });
     });
     const l = new KeyedListener(server, fd, family, dualStack, opts.host, port);
-    for (const [i, k] of (opts.keys ?? []).entries()) {
-      const info = installed[i];
-      if (info !== undefined) l.installed.set(peerKeyId(k), info);
-    }
+    for (const info of installed) l.installed.set(peerKeyId(info.kind === 'ao' ? { kind: 'ao', peer: info.peer, sendId: info.sendId!, recvId: info.recvId! } : { kind: 'md5', peer: info.peer }), info);
     return l;
   }
 
