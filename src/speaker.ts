@@ -11,7 +11,7 @@ import { applyTtl, gtsm } from './transport/sockopts.js';
 import { socketFd } from './transport/socket-fd.js';
 import { unmapV4 } from './transport/address.js';
 import { parseBgpIdentifier } from './wire/open.js';
-import { Peer, type AoMaterial, type LoadedKey, type PeerHost, type PeerKeyState } from './peer/peer.js';
+import { Peer, familyName, type AoMaterial, type LoadedKey, type PeerHost, type PeerKeyState } from './peer/peer.js';
 import { systemClock } from './peer/timers.js';
 import { AttrInterner } from './rib/attr-set.js';
 import { ControlServer } from './control/server.js';
@@ -486,6 +486,7 @@ export function peerStatus(p: Peer): PeerStatus {
       fourOctetAs: n.fourOctetAs,
       routeRefresh: n.routeRefresh,
       gracefulRestart: n.gracefulRestart !== null,
+      endOfRibReceived: [...p.endOfRibReceived].map((f) => familyName(f)),
     },
     remoteRouterId: p.remoteRouterId === null ? null : [p.remoteRouterId >>> 24, (p.remoteRouterId >>> 16) & 255, (p.remoteRouterId >>> 8) & 255, p.remoteRouterId & 255].join('.'),
     messages: { sent: p.messagesOut, received: p.messagesIn },

@@ -35,6 +35,8 @@ export interface PeerStatus {
     readonly fourOctetAs: boolean;
     readonly routeRefresh: boolean;
     readonly gracefulRestart: boolean;
+    /** Families whose End-of-RIB (RFC 4724 §2) the peer has sent. */
+    readonly endOfRibReceived: readonly string[];
   } | null;
   readonly remoteRouterId: string | null;
   readonly messages: { readonly sent: number; readonly received: number };

@@ -11,7 +11,7 @@ import {
   createSession, forkForSecondConnection, messageSent, promote, resolveOpen, sessionConfig, step,
   type Action, type ConnectionRef, type FsmEvent, type SessionState, type State, type TimerName,
 } from '../fsm/index.js';
-import { connectKeyed, gtsm, type TtlOptions } from '../transport/index.js';
+import { connectKeyed, gtsm, setSocketMd5Key, type TtlOptions } from '../transport/index.js';
 import { CeaseSubcode, ErrorCode, Afi, Safi, RouteRefreshSubtype } from '../wire/iana.js';
 import { KEEPALIVE } from '../wire/keepalive.js';
 import type { OpenMessage } from '../wire/open.js';
@@ -19,7 +19,7 @@ import type { OpenSummary } from '../fsm/summary.js';
 import { describeNotification, notificationFromSpec, shutdownCommunicationData } from '../wire/notification.js';
 import type { NotificationSpec, DecodeFailure } from '../wire/types.js';
 import { afiSafiKey } from '../wire/types.js';
-import { endOfRib, type UpdateDecodeSuccess, type UpdateMessage } from '../wire/update.js';
+import { endOfRib, isEndOfRib, type UpdateDecodeSuccess, type UpdateMessage } from '../wire/update.js';
 import type { BgpMessage } from '../wire/message.js';
 import { AdjRibIn } from '../rib/adj-rib-in.js';
 import type { AttrInterner } from '../rib/attr-set.js';
@@ -107,6 +107,9 @@ export class Peer {
   private pending: { readonly id: number; readonly abort: AbortController } | null = null;
   private readonly queue: Queued[] = [];
   private stepConnection: ConnectionRef | null = null;
+  private rekeyOnCease: Buffer | null = null;
+  /** Families whose End-of-RIB (RFC 4724 §2) arrived in this session. */
+  readonly endOfRibReceived = new Set<number>();
   private draining = false;
   private lastState: State = 'Idle';
   private diagBase: CounterSnapshot | null = null;
@@ -217,8 +220,16 @@ export class Peer {
   /** Apply a new configuration or key: Cease "other configuration change", then come back up (if runnable). */
   reconfigure(config: PeerConfig, key: PeerKeyState, message: string): void {
     const wasUp = this.state !== 'Idle';
+    // A new MD5 key also goes onto the live socket, right after the Cease is written: the Cease leaves signed
+    // with the key the peer has been using, and its retransmissions and the FIN with the new one, so a peer
+    // that rotated first gets them too (Linux signs each segment as it is sent).
+    const old = this.key;
+    const changedMd5 = key.kind === 'loaded' && key.ao === undefined && old.kind === 'loaded' && old.ao === undefined &&
+      old.key.fingerprint !== key.key.fingerprint;
+    this.rekeyOnCease = changedMd5 ? key.key.key : null;
     if (wasUp) this.stop(CeaseSubcode.OtherConfigurationChange, message);
     this.afterDrain(() => {
+      this.rekeyOnCease = null;
       this.config = config;
       this.key = key;
       this.primary.timers.stopAll();
@@ -566,6 +577,13 @@ export class Peer {
         if (c !== undefined) {
           c.send(notificationFromSpec(spec));
           this.messagesOut++;
+          if (this.rekeyOnCease !== null) {
+            try {
+              setSocketMd5Key(c.socket, this.rekeyOnCease);
+            } catch (e) {
+              this.host.log.warn({ peer: this.name, err: (e as Error).message }, 'could not re-key the closing connection');
+            }
+          }
         }
         if (!(a.code === ErrorCode.Cease)) this.lastError = `sent NOTIFICATION: ${describeNotification(spec)}`;
         this.host.log.info({ peer: this.name, notification: describeNotification(spec) }, 'sent NOTIFICATION');
@@ -592,6 +610,7 @@ export class Peer {
         else if (r.sent && r.sent.code !== ErrorCode.Cease) this.lastError = `sent NOTIFICATION: ${describeNotification(r.sent)}`;
         else if (this.lastError === null) this.lastError = `session down (${r.event})`;
         this.negotiated = null;
+        this.endOfRibReceived.clear();
         this.advertisedCount = 0;
         if (this.ribIn.size > 0) {
           this.ribIn.clear();
@@ -661,6 +680,13 @@ export class Peer {
   }
 
   private processUpdate(u: UpdateMessage, treatAsWithdraw: boolean): void {
+    const eor = isEndOfRib(u);
+    if (eor !== undefined) {
+      // RFC 4724 §2: the peer has sent its whole table for this family.
+      this.endOfRibReceived.add(afiSafiKey(eor.afi, eor.safi));
+      this.host.log.info({ peer: this.name, family: familyName(afiSafiKey(eor.afi, eor.safi)) }, 'End-of-RIB received');
+      return;
+    }
     const r = this.ribIn.apply(u, treatAsWithdraw);
     if (r.announced > 0 || r.withdrawn > 0) this.host.routesChanged(this);
   }

@@ -84,6 +84,8 @@ describe('tsbgpd CLI', { skip: skip ?? false }, () => {
       source: 'secret bgp-secrets/tor',
     });
     assert.deepEqual(p.prefixes, { received: 1, accepted: 1, advertised: 1 });
+    // BIRD sends End-of-RIB (RFC 4724 §2) after its initial table, graceful restart or not.
+    assert.deepEqual(p.negotiated?.endOfRibReceived, ['ipv4-unicast']);
   });
 
   test('status: one table row per peer', async () => {
