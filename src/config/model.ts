@@ -126,6 +126,8 @@ export interface ResolvedConfig {
   readonly peers: readonly PeerConfig[];
   /** This node's confirmed, not deleted BlockAffinity CIDRs, sorted. */
   readonly blocks: readonly string[];
+  /** Every node's confirmed, not deleted BlockAffinity CIDRs, sorted (stand-in for the IP pools). */
+  readonly clusterBlocks: readonly string[];
   /** BGPFilters by name. */
   readonly filters: Readonly<Record<string, FilterConfig>>;
   /** Every secret the peers reference (for reading and watching), unique, sorted by `name/key`. */

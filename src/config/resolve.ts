@@ -205,6 +205,12 @@ export function resolveInto(res: LoadedResources, nodeName: string, sink: Proble
     ...new Set(res.blockAffinities.filter((b) => b.node === nodeName && b.state === 'confirmed' && !b.deleted).map((b) => b.cidr.cidr)),
   ].sort();
 
+  // Every node's confirmed blocks: they are carved from the IP pools, so they stand in for the pools (which
+  // tsbgpd does not read) when the RIB decides which learned routes calico/node would re-advertise.
+  const clusterBlocks = [
+    ...new Set(res.blockAffinities.filter((b) => b.state === 'confirmed' && !b.deleted).map((b) => b.cidr.cidr)),
+  ].sort();
+
   const filters: Record<string, FilterConfig> = {};
   for (const f of res.bgpFilters) {
     filters[f.meta.name] = { name: f.meta.name, exportV4: f.exportV4, importV4: f.importV4, exportV6: f.exportV6, importV6: f.importV6 };
@@ -217,5 +223,5 @@ export function resolveInto(res: LoadedResources, nodeName: string, sink: Proble
   }
   const secretRefs = [...refs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
 
-  return { node, global, peers, blocks, filters, secretRefs };
+  return { node, global, peers, blocks, clusterBlocks, filters, secretRefs };
 }

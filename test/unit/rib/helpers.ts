@@ -37,6 +37,7 @@ export function resolvedConfig(over: { blocks?: string[]; peers?: PeerConfig[]; 
     },
     peers: over.peers ?? [],
     blocks: over.blocks ?? [],
+    clusterBlocks: over.blocks ?? [],
     filters: over.filters ?? {},
     secretRefs: [],
   };
