@@ -243,15 +243,27 @@ test(`tsbgpd kernel routes vs Loc-RIB: ${V4_ORIGINATED.length} IPv4 + ${V6_COUNT
     t.diagnostic(`${bird.version}; ${V4_ORIGINATED.length} IPv4 + ${V6_ORIGINATED.length} IPv6 = ${spec.prefixes!.length} prefixes; Established after ${Date.now() - t0} ms`);
 
     let current = new Set([...V4_ORIGINATED, ...V6_ORIGINATED]);
+    // Each step builds on the state the previous one left: after a failed step the rest are not run (they would
+    // only time out; the failed step already fails the test).
+    let failed = false;
+    const step = async (name: string, fn: (tt: TestContext) => Promise<void>): Promise<void> => {
+      if (failed) return;
+      let ok = false;
+      await t.test(name, async (tt) => {
+        await fn(tt);
+        ok = true;
+      });
+      failed = !ok;
+    };
 
-    await t.test(`1. converged: kernel proto ${RTPROT_TSBGPD} = Loc-RIB best from BIRD = ${current.size} originated; own blocks not in the kernel`, async (tt) => {
+    await step(`1. converged: kernel proto ${RTPROT_TSBGPD} = Loc-RIB best from BIRD = ${current.size} originated; own blocks not in the kernel`, async (tt) => {
       const { ms, snap } = await waitEqual(tsNs, ts, birdPeerName, current, 'after convergence');
       tt.diagnostic(`equal ${Date.now() - t0} ms after start (${ms} ms after Established): ${snap.kernel.size} kernel routes`);
       await assertBlocksNotInKernel(tsNs, snap);
       await assertForeignUntouched('after convergence');
     });
 
-    await t.test('2. BIRD withdraws half: kernel = Loc-RIB again', async (tt) => {
+    await step('2. BIRD withdraws half: kernel = Loc-RIB again', async (tt) => {
       const half = [...V4_ORIGINATED.filter((_, i) => i % 2 === 0), ...V6_ORIGINATED.filter((_, i) => i % 2 === 0)];
       const started = Date.now();
       await bird.withdrawMany(half);
@@ -263,7 +275,7 @@ test(`tsbgpd kernel routes vs Loc-RIB: ${V4_ORIGINATED.length} IPv4 + ${V6_COUNT
       await assertForeignUntouched('after the withdrawals');
     });
 
-    await t.test('3. tsbgpd SIGTERM: its routes leave the kernel (no graceful restart configured); start again: kernel = Loc-RIB', async (tt) => {
+    await step('3. tsbgpd SIGTERM: its routes leave the kernel (no graceful restart configured); start again: kernel = Loc-RIB', async (tt) => {
       const stopAt = Date.now();
       await ts.stop('SIGTERM');
       const left = await tsbgpdRouteCount(tsNs);
@@ -279,7 +291,7 @@ test(`tsbgpd kernel routes vs Loc-RIB: ${V4_ORIGINATED.length} IPv4 + ${V6_COUNT
       await assertForeignUntouched('after the SIGTERM restart');
     });
 
-    await t.test('4. tsbgpd SIGKILL: routes stay; start again: reconciled to the Loc-RIB, kernel = Loc-RIB', async (tt) => {
+    await step('4. tsbgpd SIGKILL: routes stay; start again: reconciled to the Loc-RIB, kernel = Loc-RIB', async (tt) => {
       await ts.stop('SIGKILL');
       const left = await tsbgpdRouteCount(tsNs);
       assert.equal(left, current.size, 'a killed tsbgpd cannot remove routes: all should still be there');
@@ -324,7 +336,7 @@ test(`tsbgpd kernel routes vs Loc-RIB: ${V4_ORIGINATED.length} IPv4 + ${V6_COUNT
       await assertForeignUntouched('across the SIGKILL restart');
     });
 
-    await t.test('5. tsbgpd SIGTERM at the end: routes removed, foreign routes kept', async () => {
+    await step('5. tsbgpd SIGTERM at the end: routes removed, foreign routes kept', async () => {
       await ts.stop('SIGTERM');
       assert.equal(await tsbgpdRouteCount(tsNs), 0);
       await assertForeignUntouched('by the final stop');
