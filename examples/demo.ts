@@ -144,6 +144,9 @@ async function main(): Promise<void> {
     process.stdout.write(await cli(sock, 'status') + '\n');
     say('tsbgpd routes');
     process.stdout.write(await cli(sock, 'routes') + '\n');
+    say('kernel routes tsbgpd installed in its namespace (table 100, rtnetlink protocol 200)');
+    await waitFor('the kernel route', 15_000, async () => (await node.exec('ip', ['route', 'show', 'table', '100', 'proto', '200'])).stdout.includes('192.0.2.0/24'));
+    process.stdout.write((await node.exec('ip', ['route', 'show', 'table', '100', 'proto', '200'])).stdout);
     say('BIRD at 198.51.100.2: the route tsbgpd advertises (its BlockAffinity 203.0.113.0/26)');
     process.stdout.write(await rr.show('show route 203.0.113.0/26 all') + '\n');
 
@@ -156,6 +159,7 @@ async function main(): Promise<void> {
     await waitFor('the session back up on the new key', 30_000, async () =>
       (await peers(sock)).some((p) => p.name === 'Global_198_51_100_2' && p.state === 'Established' && p.auth.keyFingerprint !== before));
     process.stdout.write(`key fingerprint ${before} -> ${(await peers(sock)).find((p) => p.name === 'Global_198_51_100_2')!.auth.keyFingerprint}; Established again ${Date.now() - t1} ms after the rotation\n`);
+    await waitFor('routes from BIRD again', 10_000, async () => (await cli(sock, 'routes')).includes('192.0.2.0/24'));
     say('tsbgpd status after the rotation');
     process.stdout.write(await cli(sock, 'status') + '\n');
     say('done: cleaning up');

@@ -18,8 +18,9 @@ import { ControlServer } from './control/server.js';
 import { toPinoLevel } from './log.js';
 import type { ControlRequest } from './control/protocol.js';
 import type { DaemonStatus, PeerStatus, RouteEntry } from './control/status.js';
-import { localAdvertisements } from './rib/local.js';
-import { collectRoutes } from './rib/table.js';
+import { Rib } from './rib/rib.js';
+import { ribRoutes } from './rib/table.js';
+import { KernelFib, type NextHop, type RouteOutcome } from './fib/index.js';
 import type { CounterSnapshot } from './peer/auth-diagnosis.js';
 
 export interface SpeakerOptions {
@@ -35,6 +36,8 @@ export interface SpeakerOptions {
 }
 
 const COUNTERS_INTERVAL_MS = 2000;
+/** Time the sessions get to deliver their tables before the first kernel reconcile. */
+const FIB_SETTLE_MS = 3000;
 
 /** RFC 5926 / draft MAC names in the config → the kernel's crypto API names (its TCP-AO takes any ahash). */
 const AO_KERNEL_ALGORITHM: Readonly<Record<AoAlgorithm, string>> = {
@@ -56,6 +59,7 @@ export class Speaker {
   private control: ControlServer | null = null;
   private watcher: ConfigWatcher | null = null;
   private readonly interner = new AttrInterner();
+  private rib!: Rib;
   private readonly startedAt = new Date();
   private loadedAt = new Date();
   private configError: string | null = null;
@@ -74,9 +78,8 @@ export class Speaker {
       clock: systemClock,
       get routerId() { return self.routerId; },
       hostname: os.hostname(),
-      interner: this.interner,
-      advertisements: (p) => localAdvertisements(self.config, p.config),
-      routesChanged: () => undefined,
+      get rib() { return self.rib; },
+      routesChanged: () => self.scheduleFlush(),
     };
   }
 
@@ -94,6 +97,14 @@ export class Speaker {
     for (const p of r.problems) logProblem(log, p);
     if (!r.ok) throw new ConfigError(`configuration ${this.opts.configPath} has ${r.problems.filter((p) => p.severity === 'error').length} error(s); see the log or run tsbgpd check-config`);
     this.config = r.config;
+    this.rib = new Rib({
+      routerId: parseBgpIdentifier(r.config.node.routerId) ?? 0,
+      interner: this.interner,
+      trackLocChanges: r.config.global.kernelRoutes,
+      ...clusterIdOf(r.config),
+    });
+    this.rib.configure(r.config, r.config.clusterBlocks);
+    this.rib.process(); // this node's own routes into the Loc-RIB
     this.configWarnings = r.problems.filter((p) => p.severity === 'warning').length;
     this.routerId = parseBgpIdentifier(this.config.node.routerId) ?? 0;
     this.secrets = await readSecrets(this.config.secretRefs, this.opts.secretsDir);
@@ -101,6 +112,7 @@ export class Speaker {
     const keys = new Map(this.config.peers.map((pc) => [pc.id, this.keyStateFor(pc)] as const));
     await this.openListener(keys);
     for (const pc of this.config.peers) this.addPeer(pc, keys.get(pc.id)!);
+    if (this.config.global.kernelRoutes) this.openFib();
     this.countersTimer = setInterval(() => void this.pollCounters(), COUNTERS_INTERVAL_MS);
     this.countersTimer.unref();
     void this.pollCounters();
@@ -335,6 +347,9 @@ export class Speaker {
     }
     const prevConfig = this.config;
     this.config = plan.config;
+    // Filters, this node's routes and every peer's settings; Adj-RIB-Outs are re-evaluated (no session reset).
+    this.rib.configure(this.config, this.config.clusterBlocks);
+    this.scheduleFlush();
     this.secrets = secrets;
     this.routerId = parseBgpIdentifier(this.config.node.routerId) ?? this.routerId;
     const { peers } = plan.plan;
@@ -349,6 +364,8 @@ export class Speaker {
       const p = this.peers.get(pc.id);
       if (p === undefined) continue;
       p.destroy();
+      this.rib.removePeer(p.ribIn);
+      this.scheduleFlush();
       this.peers.delete(pc.id);
       if (this.byAddress.get(unmapV4(pc.peerIP)) === p) this.byAddress.delete(unmapV4(pc.peerIP));
       this.installKey(pc, undefined, { kind: 'none' });
@@ -363,8 +380,9 @@ export class Speaker {
       if (p === undefined) continue;
       const what = ch.what;
       if (what.length === 1 && what[0] === 'policy') {
+        // BGPFilters changed: the RIB re-imports from the routes it kept before import policy and re-exports
+        // (Rib.configure above), so the session stays up (issue: policy change without a reset).
         p.config = ch.peer;
-        p.readvertise();
         continue;
       }
       const key = this.installKey(ch.peer, ch.previous, this.keyStateFor(ch.peer));
@@ -382,7 +400,6 @@ export class Speaker {
       this.logKeyFailure(pc, key); // a different reason (missing → empty, ...) is news to the operator
       p.reconfigure(pc, key, 'password state changed');
     }
-    if (plan.plan.global.includes('advertisements')) for (const p of this.peers.values()) p.readvertise();
     if (plan.plan.global.includes('log') && this.opts.fixedLogLevel !== true) log.level = this.logLevel();
     if (plan.plan.global.includes('listen') || plan.plan.global.includes('identity')) {
       log.warn({ changes: plan.plan.global }, 'listener or identity changes take effect on restart');
@@ -432,7 +449,88 @@ export class Speaker {
   }
 
   routes(): RouteEntry[] {
-    return collectRoutes(this.config, [...this.peers.values()], this.routerId);
+    return ribRoutes(this.rib);
+  }
+
+  private flushScheduled = false;
+
+  /** Decide and send in one batch per event-loop turn, however many UPDATEs arrived in it. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.rib.process();
+      for (const p of this.peers.values()) p.flushUpdates();
+      this.programKernel();
+    });
+  }
+
+  // --- kernel routes ------------------------------------------------------------------------------------------
+
+  private fib: KernelFib | null = null;
+  private fibReconciled = false;
+
+  /**
+   * Best routes learned from peers go into the kernel (tsbgpd.io/kernel-routes, table tsbgpd.io/kernel-table)
+   * under rtnetlink protocol RTPROT_TSBGPD, multipath for the ECMP set. Routes of other protocols are never
+   * touched. At start the daemon waits FIB_SETTLE_MS for its sessions to deliver their tables, then reconciles:
+   * what it left in the kernel last time and still wants stays, the rest is changed or removed (no flush).
+   */
+  private openFib(): void {
+    try {
+      this.fib = KernelFib.open({ table: this.config.global.kernelTable });
+    } catch (e) {
+      this.opts.log.error({ err: (e as Error).message }, 'kernel routes disabled: cannot open rtnetlink');
+      return;
+    }
+    const t = setTimeout(() => void this.reconcileFib(), FIB_SETTLE_MS);
+    t.unref();
+  }
+
+  private desiredKernelRoutes(): [string, NextHop[]][] {
+    const out: [string, NextHop[]][] = [];
+    for (const fam of [this.rib.v4, this.rib.v6]) {
+      fam.forEachSlot((slot) => {
+        const b = fam.best(slot);
+        if (b === undefined || b.peer.local) return;
+        out.push([fam.table.text(slot), fam.nextHops(slot).map((gateway) => ({ gateway }))]);
+      });
+    }
+    return out;
+  }
+
+  private async reconcileFib(): Promise<void> {
+    const fib = this.fib;
+    if (fib === null) return;
+    this.rib.process();
+    for (const fam of [this.rib.v4, this.rib.v6]) fam.drainLocChanges(() => undefined); // the full set goes now
+    const r = await fib.reconcile(this.desiredKernelRoutes());
+    this.fibReconciled = true;
+    this.opts.log.info({ added: r.added, changed: r.changed, removed: r.removed, unchanged: r.unchanged, errors: r.errors.length }, 'kernel routes reconciled');
+    this.logFibErrors(r.errors);
+    this.programKernel();
+  }
+
+  /** Loc-RIB changes since the last call, as replace/remove requests (batched by the FIB per tick). */
+  private programKernel(): void {
+    const fib = this.fib;
+    if (fib === null || !this.fibReconciled) return;
+    const ops: Promise<RouteOutcome>[] = [];
+    for (const fam of [this.rib.v4, this.rib.v6]) {
+      fam.drainLocChanges((slot, best) => {
+        const prefix = fam.table.text(slot);
+        const b = best === undefined ? undefined : fam.best(slot);
+        if (b === undefined || b.peer.local) ops.push(fib.remove(prefix));
+        else ops.push(fib.replace(prefix, fam.nextHops(slot).map((gateway) => ({ gateway }))));
+      });
+    }
+    if (ops.length > 0) void Promise.all(ops).then((outs) => this.logFibErrors(outs.flatMap((o) => ('ok' in o && !o.ok ? [o] : []))));
+  }
+
+  private logFibErrors(errors: readonly unknown[]): void {
+    if (errors.length === 0) return;
+    this.opts.log.warn({ count: errors.length, first: errors[0] }, 'the kernel refused some routes');
   }
 
   async close(message = 'tsbgpd shutting down'): Promise<void> {
@@ -444,7 +542,15 @@ export class Speaker {
     for (const p of this.peers.values()) p.destroy();
     await this.control?.close();
     await this.listener?.close();
+    // A graceful stop removes our kernel routes (graceful restart, which would keep them, is not negotiated yet).
+    if (this.fib !== null) await this.fib.stop({ keep: false }).catch(() => undefined);
   }
+}
+
+/** RFC 4456 CLUSTER_ID: the Node's routeReflectorClusterID (dotted quad), when set. */
+function clusterIdOf(c: ResolvedConfig): { clusterId?: number } {
+  const id = c.node.routeReflectorClusterID === undefined ? undefined : parseBgpIdentifier(c.node.routeReflectorClusterID);
+  return id === undefined ? {} : { clusterId: id };
 }
 
 function logProblem(log: Logger, p: { severity: string; resource: string; file: string; path: string; message: string }): void {
@@ -478,7 +584,7 @@ export function peerStatus(p: Peer): PeerStatus {
       keyFingerprint: k.kind === 'loaded' ? k.key.fingerprint : null,
       source: k.kind === 'none' ? null : k.source,
     },
-    prefixes: { received, accepted: received, advertised: p.advertisedCount },
+    prefixes: { received, accepted: p.ribIn.accepted, advertised: p.ribIn.advertised },
     negotiated: n === null ? null : {
       holdTime: n.holdTime,
       keepaliveTime: n.keepaliveTime,

@@ -19,17 +19,15 @@ import type { OpenSummary } from '../fsm/summary.js';
 import { describeNotification, notificationFromSpec, shutdownCommunicationData } from '../wire/notification.js';
 import type { NotificationSpec, DecodeFailure } from '../wire/types.js';
 import { afiSafiKey } from '../wire/types.js';
-import { endOfRib, isEndOfRib, type UpdateDecodeSuccess, type UpdateMessage } from '../wire/update.js';
+import { isEndOfRib, type UpdateDecodeSuccess, type UpdateMessage } from '../wire/update.js';
 import type { BgpMessage } from '../wire/message.js';
-import { AdjRibIn } from '../rib/adj-rib-in.js';
-import type { AttrInterner } from '../rib/attr-set.js';
+import type { Rib, RibPeerHandle } from '../rib/rib.js';
 import { BgpConnection, newConnectionId, type ConnectionHandler } from './connection.js';
 import { negotiate, type Negotiated } from './negotiate.js';
 import { validateOpen } from './open-validate.js';
 import { decodeErrorEvent, notificationEvent, updateOutcome } from './inbound.js';
 import { summarizeOpen } from './open-summary.js';
 import { TimerSet, type Clock } from './timers.js';
-import { buildAdvertisements, type Advertisement } from './advertise.js';
 import { localOpen } from './local-open.js';
 import { diagnose, noEvidenceReason, type CounterSnapshot } from './auth-diagnosis.js';
 
@@ -63,10 +61,9 @@ export interface PeerHost {
   readonly clock: Clock;
   readonly routerId: number;
   readonly hostname: string;
-  readonly interner: AttrInterner;
-  /** Routes to advertise to this peer once Established (and again on ROUTE-REFRESH). */
-  advertisements(peer: Peer): readonly Advertisement[];
-  /** The Adj-RIB-In of some peer changed. */
+  /** The RIB: this peer's Adj-RIB-In and Adj-RIB-Out live there. */
+  readonly rib: Rib;
+  /** The RIB has work (routes received or withdrawn, a session up or down): decide and flush soon. */
   routesChanged(peer: Peer): void;
   /** Network namespace for sockets (tests). */
   readonly netns?: string | undefined;
@@ -91,13 +88,12 @@ export class Peer {
   config: PeerConfig;
   key: PeerKeyState;
   enabled = true;
-  readonly ribIn: AdjRibIn;
+  readonly ribIn: RibPeerHandle;
   negotiated: Negotiated | null = null;
   remoteRouterId: number | null = null;
   lastError: string | null = null;
   authDiagnosis: string | null = null;
   since: Date;
-  advertisedCount = 0;
   messagesIn = 0;
   messagesOut = 0;
 
@@ -119,7 +115,7 @@ export class Peer {
   constructor(config: PeerConfig, key: PeerKeyState, private readonly host: PeerHost) {
     this.config = config;
     this.key = key;
-    this.ribIn = new AdjRibIn(host.interner);
+    this.ribIn = host.rib.addPeer(config);
     this.since = new Date();
     this.primary = this.newRunner(this.newSession());
     this.handler = {
@@ -193,9 +189,10 @@ export class Peer {
 
   /** ManualStop with a Cease (RFC 4486) and, for shutdown/reset, an RFC 9003 message. */
   stop(subcode: number, message?: string): void {
-    const data = message !== undefined && (subcode === CeaseSubcode.AdministrativeShutdown || subcode === CeaseSubcode.AdministrativeReset)
-      ? shutdownCommunicationData(message)
-      : undefined;
+    // RFC 9003 defines the Shutdown Communication for Administrative Shutdown and Reset; the same form goes with
+    // Other Configuration Change (a password or setting changed), so the peer's log says why its session reset.
+    const withText: readonly number[] = [CeaseSubcode.AdministrativeShutdown, CeaseSubcode.AdministrativeReset, CeaseSubcode.OtherConfigurationChange];
+    const data = message !== undefined && withText.includes(subcode) ? shutdownCommunicationData(message) : undefined;
     const cease = data === undefined ? { subcode } : { subcode, data };
     if (this.secondary) this.enqueue(this.secondary, { type: 'ManualStop', cease });
     this.enqueue(this.primary, { type: 'ManualStop', cease });
@@ -611,11 +608,8 @@ export class Peer {
         else if (this.lastError === null) this.lastError = `session down (${r.event})`;
         this.negotiated = null;
         this.endOfRibReceived.clear();
-        this.advertisedCount = 0;
-        if (this.ribIn.size > 0) {
-          this.ribIn.clear();
-          this.host.routesChanged(this);
-        }
+        this.ribIn.down();
+        this.host.routesChanged(this);
         return;
       }
     }
@@ -635,48 +629,58 @@ export class Peer {
     if (conn === undefined) return;
     conn.setContext(n.codecContext);
     this.host.log.info({ peer: this.name, holdTime: n.holdTime, fourOctetAs: n.fourOctetAs, families: n.families.map(familyName) }, 'session established');
-    this.advertiseAll(conn, null);
+    this.host.rib.process(); // the Loc-RIB is current before this peer's Adj-RIB-Out is built from it
+    this.ribIn.established(this.remoteRouterId ?? 0, n.families.map((k) => k >> 8), n.fourOctetAs);
+    this.flushUpdates();
+    this.host.routesChanged(this); // other peers' queues, if process() decided anything
+    // RFC 4724 §2: End-of-RIB after the initial table, per family.
+    for (const k of n.families) this.sendRaw(conn, this.ribIn.endOfRib(k >> 8, n.codecContext));
   }
 
-  /** Send every advertisement (and End-of-RIB per family, RFC 4724 §2), or only one family's on refresh. */
-  private advertiseAll(conn: BgpConnection, only: { afi: number; safi: number } | null): void {
+  private sendRaw(conn: BgpConnection, bytes: Uint8Array): void {
+    conn.sendRaw(bytes);
+    this.messagesOut++;
+  }
+
+  /**
+   * Send what the RIB queued for this peer's Adj-RIB-Out (withdrawals, then announcements per attribute set).
+   * The speaker calls it after each decision run; returns the number of messages sent.
+   */
+  flushUpdates(): number {
     const n = this.negotiated;
-    if (n === null) return;
-    let count = 0;
-    const families = n.families.filter((k) => only === null || k === afiSafiKey(only.afi, only.safi));
-    const ads = this.host.advertisements(this).filter((ad) => families.includes(afiSafiKey(ad.afi, Safi.Unicast)));
-    for (const msg of buildAdvertisements(ads, n.codecContext)) {
-      conn.sendRaw(msg.bytes);
-      this.messagesOut++;
-      count += msg.prefixes;
+    if (n === null || !this.established) return 0;
+    const conn = this.connOf(this.primary);
+    if (conn === undefined) return 0;
+    const msgs = this.ribIn.takeUpdates(n.codecContext);
+    for (const m of msgs) this.sendRaw(conn, m);
+    if (msgs.length > 0) {
+      // RFC 4271 §8.2.2 Established: each UPDATE sent restarts the KeepaliveTimer.
+      const r = messageSent(this.primary.session, this.host.clock.now());
+      this.primary.session = r.session;
+      this.primary.timers.apply(r.actions);
     }
-    for (const k of families) {
-      const afi = k >> 8;
-      const safi = k & 0xff;
-      conn.send(endOfRib(afi, safi));
-      this.messagesOut++;
-    }
-    this.advertisedCount = only === null ? count : this.advertisedCount;
-    // RFC 4271 §8.2.2 Established: each UPDATE sent restarts the KeepaliveTimer.
-    const r = messageSent(this.primary.session, this.host.clock.now());
-    this.primary.session = r.session;
-    this.primary.timers.apply(r.actions);
+    return msgs.length;
   }
 
-  /** RFC 2918 §4 / RFC 7313 §4: re-advertise the Adj-RIB-Out, bracketed by BoRR/EoRR when enhanced. */
+  /** RFC 2918 §4 / RFC 7313 §4: re-advertise the Adj-RIB-Out of the family, bracketed by BoRR/EoRR when enhanced. */
   private answerRouteRefresh(conn: BgpConnection, afi: number, safi: number): void {
     const n = this.negotiated!;
     if (!n.families.includes(afiSafiKey(afi, safi))) return;
     if (n.enhancedRouteRefresh) conn.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: RouteRefreshSubtype.BoRR });
-    this.advertiseAll(conn, { afi, safi });
+    this.ribIn.refresh(afi);
+    this.flushUpdates();
     if (n.enhancedRouteRefresh) conn.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: RouteRefreshSubtype.EoRR });
+    else this.sendRaw(conn, this.ribIn.endOfRib(afi, n.codecContext));
   }
 
-  /** Re-send our routes (configuration or local routes changed). */
-  readvertise(): void {
-    if (!this.established) return;
+  /** Ask the peer to send its routes again (import policy changed; RFC 2918). False when not negotiated. */
+  requestRefresh(): boolean {
+    const n = this.negotiated;
     const conn = this.connOf(this.primary);
-    if (conn !== undefined) this.advertiseAll(conn, null);
+    if (n === null || !n.routeRefresh || conn === undefined || !this.established) return false;
+    for (const k of n.families) conn.send({ type: 'ROUTE-REFRESH', afi: k >> 8, safi: k & 0xff, subtype: RouteRefreshSubtype.Normal });
+    this.messagesOut += n.families.length;
+    return true;
   }
 
   private processUpdate(u: UpdateMessage, treatAsWithdraw: boolean): void {

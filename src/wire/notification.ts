@@ -208,6 +208,11 @@ export function describeNotification(n: NotificationSpec | NotificationMessage):
     // JSON.stringify quotes and escapes control characters, so a peer's text cannot forge log lines.
     if (text !== undefined) return text.length > 0 ? `${head}: ${JSON.stringify(text)}` : head;
   }
+  // Other Configuration Change with data in the RFC 9003 form (tsbgpd sends the reason so): show it as text.
+  if (n.code === ErrorCode.Cease && n.subcode === CeaseSubcode.OtherConfigurationChange && n.data.length > 0) {
+    const text = parseShutdownCommunication(n.data);
+    if (text !== undefined && text.length > 0) return `${head}: ${JSON.stringify(text)}`;
+  }
   const cause = hardResetCause(n);
   if (cause !== undefined) return `${head} (${describeNotification(cause)})`;
   if (n.data.length === 0) return head;

@@ -82,7 +82,7 @@ describe('hot reload', { skip: skip ?? false }, () => {
       volume();
       await daemon.waitPeer(rotor, 'reset', 8000, (p) => p.state !== 'Established');
       await eventually('the Cease in the log', 5000, async () =>
-        daemon.logs().some((l) => l.peer === rotor && l.msg === 'sent NOTIFICATION' && l.notification === 'Cease / Other Configuration Change') ? true : undefined);
+        daemon.logs().some((l) => l.peer === rotor && l.msg === 'sent NOTIFICATION' && l.notification === 'Cease / Other Configuration Change: "configuration change: key"') ? true : undefined);
       const change = daemon.logs().find((l) => l.peer === rotor && l.msg === 'peer configuration changed');
       assert.deepEqual(change?.changed, ['key']);
       assert.deepEqual(change?.auth, { length: keys.rotor.length, fingerprint: fp(keys.rotor) });
