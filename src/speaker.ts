@@ -38,6 +38,7 @@ export interface SpeakerOptions {
 const COUNTERS_INTERVAL_MS = 2000;
 /** Time the sessions get to deliver their tables before the first kernel reconcile. */
 const FIB_SETTLE_MS = 3000;
+const FIB_SETTLE_MAX_MS = 30_000;
 
 /** RFC 5926 / draft MAC names in the config → the kernel's crypto API names (its TCP-AO takes any ahash). */
 const AO_KERNEL_ALGORITHM: Readonly<Record<AoAlgorithm, string>> = {
@@ -484,8 +485,20 @@ export class Speaker {
       this.opts.log.error({ err: (e as Error).message }, 'kernel routes disabled: cannot open rtnetlink');
       return;
     }
-    const t = setTimeout(() => void this.reconcileFib(), FIB_SETTLE_MS);
-    t.unref();
+    const started = Date.now();
+    const check = (): void => {
+      // Ready when no session is half-way: each is down (it cannot help) or has sent End-of-RIB for every family
+      // (RFC 4724 §2). A session still coming up gets up to FIB_SETTLE_MAX_MS, so a restart after a crash does not
+      // delete routes its peers are about to send again.
+      const halfway = [...this.peers.values()].some((p) => p.runnable && (p.state === 'OpenSent' || p.state === 'OpenConfirm' ||
+        (p.state === 'Established' && (p.negotiated?.families.some((f) => !p.endOfRibReceived.has(f)) ?? true))));
+      if (halfway && Date.now() - started < FIB_SETTLE_MAX_MS) {
+        setTimeout(check, 250).unref();
+        return;
+      }
+      void this.reconcileFib();
+    };
+    setTimeout(check, FIB_SETTLE_MS).unref();
   }
 
   private desiredKernelRoutes(): [string, NextHop[]][] {
