@@ -1,10 +1,8 @@
 // The routes this node originates, as calico/node does: its confirmed BlockAffinity CIDRs and the service
 // CIDRs of BGPConfiguration, with the communities of matching `prefixAdvertisements`.
-import type { PeerConfig, ResolvedConfig } from '../config/model.js';
-import { Afi, Origin, AsPathSegmentType } from '../wire/iana.js';
+import type { ResolvedConfig } from '../config/model.js';
 import { parsePrefix } from '../wire/nlri.js';
-import type { LargeCommunity, PathAttributes } from '../wire/attributes/types.js';
-import type { Advertisement } from '../peer/advertise.js';
+import type { LargeCommunity } from '../wire/attributes/types.js';
 
 export interface LocalPrefix {
   readonly prefix: string;
@@ -61,32 +59,4 @@ export function localPrefixes(config: ResolvedConfig): LocalPrefix[] {
     out.push({ prefix, afi: p.afi, communities, largeCommunities: large });
   }
   return out;
-}
-
-/** Attributes for our own routes to `peer` (eBGP: prepend our AS; iBGP: LOCAL_PREF; next hop self). */
-export function localAdvertisements(config: ResolvedConfig, peer: PeerConfig): Advertisement[] {
-  const ebgp = peer.peerAS !== peer.localAS;
-  const groups = new Map<string, { afi: number; prefixes: string[]; lp: LocalPrefix }>();
-  for (const lp of localPrefixes(config)) {
-    const key = `${lp.afi}|${lp.communities.join(',')}|${lp.largeCommunities.map((l) => `${l.globalAdmin}:${l.localData1}:${l.localData2}`).join(',')}`;
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { afi: lp.afi, prefixes: [], lp }));
-    g.prefixes.push(lp.prefix);
-  }
-  const ads: Advertisement[] = [];
-  for (const g of groups.values()) {
-    const nextHop = g.afi === Afi.IPv4
-      ? (peer.family === 4 ? peer.localAddress : undefined) ?? config.node.ipv4?.address
-      : (peer.family === 6 ? peer.localAddress : undefined) ?? config.node.ipv6?.address;
-    if (nextHop === undefined) continue; // no address of this family to be the next hop
-    const attributes: PathAttributes = {
-      origin: Origin.IGP,
-      asPath: ebgp ? [{ type: AsPathSegmentType.AS_SEQUENCE, asns: [peer.localAS] }] : [],
-      ...(ebgp ? {} : { localPref: 100 }),
-      ...(g.lp.communities.length > 0 ? { communities: g.lp.communities } : {}),
-      ...(g.lp.largeCommunities.length > 0 ? { largeCommunities: g.lp.largeCommunities } : {}),
-    };
-    ads.push({ afi: g.afi, prefixes: g.prefixes, attributes, nextHop });
-  }
-  return ads;
 }

@@ -12,7 +12,7 @@ import { AttrInterner, type AttrSet } from './attr-set.js';
 import { FamilyRib, type PoolScope } from './family-rib.js';
 import { RibPeer } from './rib-peer.js';
 import { checkInput, InputReject } from './export.js';
-import { nextHopText } from './adj-rib-in.js';
+import { nextHopText } from './next-hop.js';
 import { endOfRibMessage, packAdjRibOut } from './adj-rib-out.js';
 import { localPrefixes } from './local.js';
 
