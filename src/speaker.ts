@@ -104,7 +104,7 @@ export class Speaker {
       trackLocChanges: r.config.global.kernelRoutes,
       ...clusterIdOf(r.config),
     });
-    this.rib.configure(r.config, r.config.clusterBlocks);
+    this.rib.configure(r.config, r.config.ipPools ?? r.config.clusterBlocks);
     this.rib.process(); // this node's own routes into the Loc-RIB
     this.configWarnings = r.problems.filter((p) => p.severity === 'warning').length;
     this.routerId = parseBgpIdentifier(this.config.node.routerId) ?? 0;
@@ -349,7 +349,7 @@ export class Speaker {
     const prevConfig = this.config;
     this.config = plan.config;
     // Filters, this node's routes and every peer's settings; Adj-RIB-Outs are re-evaluated (no session reset).
-    this.rib.configure(this.config, this.config.clusterBlocks);
+    this.rib.configure(this.config, this.config.ipPools ?? this.config.clusterBlocks);
     this.scheduleFlush();
     this.secrets = secrets;
     this.routerId = parseBgpIdentifier(this.config.node.routerId) ?? this.routerId;

@@ -13,6 +13,7 @@ import {
   type BGPFilterResource,
   type BGPPeerResource,
   type BlockAffinityResource,
+  type IPPoolResource,
   type CalicoResource,
   type NodeResource,
 } from './schema.js';
@@ -24,6 +25,7 @@ export interface LoadedResources {
   readonly bgpPeers: readonly BGPPeerResource[];
   readonly nodes: readonly NodeResource[];
   readonly blockAffinities: readonly BlockAffinityResource[];
+  readonly ipPools: readonly IPPoolResource[];
   readonly bgpFilters: readonly BGPFilterResource[];
 }
 
@@ -131,6 +133,7 @@ export function collectResources(files: readonly string[], list: readonly Calico
     bgpPeers: of('BGPPeer'),
     nodes: of('Node'),
     blockAffinities: of('BlockAffinity'),
+    ipPools: of('IPPool'),
     bgpFilters: of('BGPFilter'),
   };
 }

@@ -128,6 +128,8 @@ export interface ResolvedConfig {
   readonly blocks: readonly string[];
   /** Every node's confirmed, not deleted BlockAffinity CIDRs, sorted (stand-in for the IP pools). */
   readonly clusterBlocks: readonly string[];
+  /** CIDRs of the enabled IPPools without disableBGPExport; undefined when the config declares no IPPool. */
+  readonly ipPools: readonly string[] | undefined;
   /** BGPFilters by name. */
   readonly filters: Readonly<Record<string, FilterConfig>>;
   /** Every secret the peers reference (for reading and watching), unique, sorted by `name/key`. */

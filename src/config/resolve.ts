@@ -223,5 +223,10 @@ export function resolveInto(res: LoadedResources, nodeName: string, sink: Proble
   }
   const secretRefs = [...refs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
 
-  return { node, global, peers, blocks, clusterBlocks, filters, secretRefs };
+  // calico/node exports learned routes inside enabled IP pools that do not set disableBGPExport.
+  const ipPools = res.ipPools.length === 0
+    ? undefined
+    : [...new Set(res.ipPools.filter((p) => !p.disabled && !p.disableBGPExport).map((p) => p.cidr.cidr))].sort();
+
+  return { node, global, peers, blocks, clusterBlocks, ipPools, filters, secretRefs };
 }

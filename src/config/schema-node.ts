@@ -4,7 +4,7 @@ import { parseNodeExtensions } from './extensions.js';
 import { readCidr } from './fields.js';
 import type { ProblemSink, ProblemSite } from './problems.js';
 import type { ObjReader } from './reader.js';
-import type { BlockAffinityResource, NodeResource, ResourceMeta } from './schema.js';
+import type { BlockAffinityResource, IPPoolResource, NodeResource, ResourceMeta } from './schema.js';
 
 const IPV4_FORM = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -62,4 +62,27 @@ export function parseBlockAffinity(meta: ResourceMeta, r: ObjReader, sink: Probl
   if (cidr === undefined && !r.has('cidr')) sink.error(site, r.at('cidr'), 'ERR_CONFIG_REQUIRED', 'is required');
   if (node === undefined || cidr === undefined) return undefined;
   return { kind: 'BlockAffinity', meta, node, cidr, state, deleted };
+}
+
+/** Fields of IPPool.spec that BGP does not use (IPAM, encapsulation, Felix): accepted without a warning. */
+const IPPOOL_OTHER_FIELDS = ['blockSize', 'ipipMode', 'vxlanMode', 'natOutgoing', 'nodeSelector', 'allowedUses', 'assignmentMode', 'namespaceSelector'];
+
+export function parseIPPool(meta: ResourceMeta, r: ObjReader, sink: ProblemSink, site: ProblemSite): IPPoolResource | undefined {
+  const cidr = readCidr(r, 'cidr');
+  const flag = (k: string): boolean => {
+    const v = r.touch(k);
+    if (v === undefined || v === null || v === false) return false;
+    if (v === true) return true;
+    sink.error(site, r.at(k), 'ERR_CONFIG_TYPE', 'must be true or false');
+    return false;
+  };
+  const disabled = flag('disabled');
+  const disableBGPExport = flag('disableBGPExport');
+  for (const k of IPPOOL_OTHER_FIELDS) r.touch(k);
+  r.finish();
+  if (cidr === undefined) {
+    if (!r.has('cidr')) sink.error(site, r.at('cidr'), 'ERR_CONFIG_REQUIRED', 'is required');
+    return undefined;
+  }
+  return { kind: 'IPPool', meta, cidr, disabled, disableBGPExport };
 }

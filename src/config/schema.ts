@@ -9,7 +9,7 @@ import type { SecretKeyRef } from './secret-ref.js';
 import type { Selector } from './selector.js';
 import { parseBGPConfiguration, parseBGPPeer } from './schema-bgp.js';
 import { parseBGPFilter } from './schema-filter.js';
-import { parseBlockAffinity, parseNode } from './schema-node.js';
+import { parseBlockAffinity, parseIPPool, parseNode } from './schema-node.js';
 
 export const CALICO_API_VERSION = 'projectcalico.org/v3';
 
@@ -111,6 +111,16 @@ export interface BlockAffinityResource {
   readonly deleted: boolean;
 }
 
+/** IPPool (`projectcalico.org/v3`): only what BGP export needs; IPAM and encapsulation fields are Felix's. */
+export interface IPPoolResource {
+  readonly kind: 'IPPool';
+  readonly meta: ResourceMeta;
+  readonly cidr: IpCidr;
+  readonly disabled: boolean;
+  /** Calico: routes in this pool are not exported to BGP peers. */
+  readonly disableBGPExport: boolean;
+}
+
 export type FilterAction = 'Accept' | 'Reject';
 export type MatchOperator = 'Equal' | 'NotEqual' | 'In' | 'NotIn';
 
@@ -134,7 +144,7 @@ export interface BGPFilterResource {
   readonly importV6: readonly BGPFilterRule[];
 }
 
-export type CalicoResource = BGPConfigurationResource | BGPPeerResource | NodeResource | BlockAffinityResource | BGPFilterResource;
+export type CalicoResource = BGPConfigurationResource | BGPPeerResource | NodeResource | BlockAffinityResource | BGPFilterResource | IPPoolResource;
 
 /** Kubernetes kinds that commonly sit next to Calico resources; skipped with an info note. */
 const KUBERNETES_KINDS = new Set([
@@ -145,7 +155,6 @@ const KUBERNETES_KINDS = new Set([
 
 /** Calico kinds that affect BGP in calico/node but which tsbgpd does not read. */
 const UNREAD_CALICO_KINDS: Readonly<Record<string, string>> = {
-  IPPool: 'tsbgpd advertises the node\'s BlockAffinity blocks and does not consult IPPools (disableBGPExport, encapsulation are ignored)',
   IPReservation: 'not used for BGP',
   FelixConfiguration: 'Felix settings are not BGP settings',
 };
@@ -198,7 +207,7 @@ export function parseResource(doc: unknown, file: string, index: number, sink: P
     sink.warning(site, '', 'ERR_CONFIG_KIND_NOT_IMPLEMENTED', `${kind} is not read by tsbgpd: ${unread}`);
     return undefined;
   }
-  if (!['BGPConfiguration', 'BGPPeer', 'Node', 'BlockAffinity', 'BGPFilter'].includes(kind)) {
+  if (!['BGPConfiguration', 'BGPPeer', 'Node', 'BlockAffinity', 'BGPFilter', 'IPPool'].includes(kind)) {
     sink.info(site, '', 'INFO_CONFIG_SKIPPED', `skipped: ${kind} is not a BGP resource`);
     return undefined;
   }
@@ -238,6 +247,8 @@ export function parseResource(doc: unknown, file: string, index: number, sink: P
       return parseBlockAffinity(meta, specOrEmpty, sink, site);
     case 'BGPFilter':
       return parseBGPFilter(meta, specOrEmpty, sink, site);
+    case 'IPPool':
+      return parseIPPool(meta, specOrEmpty, sink, site);
   }
   return undefined;
 }

@@ -361,9 +361,9 @@ test('files: YAML errors carry the line, duplicates are errors, other kinds are 
   assert.equal(twice.resources.bgpPeers.length, 1);
   const other = load('apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16}\n---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\n---\n');
   assert.deepEqual(other.problems.map((p) => `${p.severity} ${p.resource} ${p.code}`), [
-    'warning IPPool/p ERR_CONFIG_KIND_NOT_IMPLEMENTED',
     'info DaemonSet/d INFO_CONFIG_SKIPPED',
   ]);
+  assert.equal(other.resources.ipPools[0]?.cidr.cidr, '10.0.0.0/16');
   const list = load('apiVersion: v1\nkind: List\nitems:\n- apiVersion: projectcalico.org/v3\n  kind: BGPPeer\n  metadata: {name: a}\n  spec: {peerIP: 192.0.2.1, asNumber: 1}\n');
   assert.deepEqual(list.problems, []);
   assert.equal(list.resources.bgpPeers.length, 1);

@@ -38,6 +38,7 @@ export function resolvedConfig(over: { blocks?: string[]; peers?: PeerConfig[]; 
     peers: over.peers ?? [],
     blocks: over.blocks ?? [],
     clusterBlocks: over.blocks ?? [],
+    ipPools: undefined,
     filters: over.filters ?? {},
     secretRefs: [],
   };
