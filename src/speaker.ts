@@ -20,7 +20,7 @@ import type { ControlRequest } from './control/protocol.js';
 import type { DaemonStatus, PeerStatus, RouteEntry } from './control/status.js';
 import { Rib } from './rib/rib.js';
 import { ribRoutes } from './rib/table.js';
-import { KernelFib, type NextHop, type RouteOutcome } from './fib/index.js';
+import { KernelRoutes } from './fib/programmer.js';
 import type { CounterSnapshot } from './peer/auth-diagnosis.js';
 
 export interface SpeakerOptions {
@@ -36,9 +36,6 @@ export interface SpeakerOptions {
 }
 
 const COUNTERS_INTERVAL_MS = 2000;
-/** Time the sessions get to deliver their tables before the first kernel reconcile. */
-const FIB_SETTLE_MS = 3000;
-const FIB_SETTLE_MAX_MS = 30_000;
 
 /** RFC 5926 / draft MAC names in the config → the kernel's crypto API names (its TCP-AO takes any ahash). */
 const AO_KERNEL_ALGORITHM: Readonly<Record<AoAlgorithm, string>> = {
@@ -113,7 +110,7 @@ export class Speaker {
     const keys = new Map(this.config.peers.map((pc) => [pc.id, this.keyStateFor(pc)] as const));
     await this.openListener(keys);
     for (const pc of this.config.peers) this.addPeer(pc, keys.get(pc.id)!);
-    if (this.config.global.kernelRoutes) this.openFib();
+    if (this.config.global.kernelRoutes) this.kernel = KernelRoutes.open(this.rib, this.config.global.kernelTable, log, () => this.sessionHalfway());
     this.countersTimer = setInterval(() => void this.pollCounters(), COUNTERS_INTERVAL_MS);
     this.countersTimer.unref();
     void this.pollCounters();
@@ -463,87 +460,18 @@ export class Speaker {
       this.flushScheduled = false;
       this.rib.process();
       for (const p of this.peers.values()) p.flushUpdates();
-      this.programKernel();
+      this.kernel?.follow();
     });
   }
 
   // --- kernel routes ------------------------------------------------------------------------------------------
 
-  private fib: KernelFib | null = null;
-  private fibReconciled = false;
+  private kernel: KernelRoutes | null = null;
 
-  /**
-   * Best routes learned from peers go into the kernel (tsbgpd.io/kernel-routes, table tsbgpd.io/kernel-table)
-   * under rtnetlink protocol RTPROT_TSBGPD, multipath for the ECMP set. Routes of other protocols are never
-   * touched. At start the daemon waits FIB_SETTLE_MS for its sessions to deliver their tables, then reconciles:
-   * what it left in the kernel last time and still wants stays, the rest is changed or removed (no flush).
-   */
-  private openFib(): void {
-    try {
-      this.fib = KernelFib.open({ table: this.config.global.kernelTable });
-    } catch (e) {
-      this.opts.log.error({ err: (e as Error).message }, 'kernel routes disabled: cannot open rtnetlink');
-      return;
-    }
-    const started = Date.now();
-    const check = (): void => {
-      // Ready when no session is half-way: each is down (it cannot help) or has sent End-of-RIB for every family
-      // (RFC 4724 §2). A session still coming up gets up to FIB_SETTLE_MAX_MS, so a restart after a crash does not
-      // delete routes its peers are about to send again.
-      const halfway = [...this.peers.values()].some((p) => p.runnable && (p.state === 'OpenSent' || p.state === 'OpenConfirm' ||
-        (p.state === 'Established' && (p.negotiated?.families.some((f) => !p.endOfRibReceived.has(f)) ?? true))));
-      if (halfway && Date.now() - started < FIB_SETTLE_MAX_MS) {
-        setTimeout(check, 250).unref();
-        return;
-      }
-      void this.reconcileFib();
-    };
-    setTimeout(check, FIB_SETTLE_MS).unref();
-  }
-
-  private desiredKernelRoutes(): [string, NextHop[]][] {
-    const out: [string, NextHop[]][] = [];
-    for (const fam of [this.rib.v4, this.rib.v6]) {
-      fam.forEachSlot((slot) => {
-        const b = fam.best(slot);
-        if (b === undefined || b.peer.local) return;
-        out.push([fam.table.text(slot), fam.nextHops(slot).map((gateway) => ({ gateway }))]);
-      });
-    }
-    return out;
-  }
-
-  private async reconcileFib(): Promise<void> {
-    const fib = this.fib;
-    if (fib === null) return;
-    this.rib.process();
-    for (const fam of [this.rib.v4, this.rib.v6]) fam.drainLocChanges(() => undefined); // the full set goes now
-    const r = await fib.reconcile(this.desiredKernelRoutes());
-    this.fibReconciled = true;
-    this.opts.log.info({ added: r.added, changed: r.changed, removed: r.removed, unchanged: r.unchanged, errors: r.errors.length }, 'kernel routes reconciled');
-    this.logFibErrors(r.errors);
-    this.programKernel();
-  }
-
-  /** Loc-RIB changes since the last call, as replace/remove requests (batched by the FIB per tick). */
-  private programKernel(): void {
-    const fib = this.fib;
-    if (fib === null || !this.fibReconciled) return;
-    const ops: Promise<RouteOutcome>[] = [];
-    for (const fam of [this.rib.v4, this.rib.v6]) {
-      fam.drainLocChanges((slot, best) => {
-        const prefix = fam.table.text(slot);
-        const b = best === undefined ? undefined : fam.best(slot);
-        if (b === undefined || b.peer.local) ops.push(fib.remove(prefix));
-        else ops.push(fib.replace(prefix, fam.nextHops(slot).map((gateway) => ({ gateway }))));
-      });
-    }
-    if (ops.length > 0) void Promise.all(ops).then((outs) => this.logFibErrors(outs.flatMap((o) => ('ok' in o && !o.ok ? [o] : []))));
-  }
-
-  private logFibErrors(errors: readonly unknown[]): void {
-    if (errors.length === 0) return;
-    this.opts.log.warn({ count: errors.length, first: errors[0] }, 'the kernel refused some routes');
+  /** A session between OpenSent and its End-of-RIB for every family: its table is still on the way. */
+  private sessionHalfway(): boolean {
+    return [...this.peers.values()].some((p) => p.runnable && (p.state === 'OpenSent' || p.state === 'OpenConfirm' ||
+      (p.state === 'Established' && (p.negotiated?.families.some((f) => !p.endOfRibReceived.has(f)) ?? true))));
   }
 
   async close(message = 'tsbgpd shutting down'): Promise<void> {
@@ -555,8 +483,7 @@ export class Speaker {
     for (const p of this.peers.values()) p.destroy();
     await this.control?.close();
     await this.listener?.close();
-    // A graceful stop removes our kernel routes (graceful restart, which would keep them, is not negotiated yet).
-    if (this.fib !== null) await this.fib.stop({ keep: false }).catch(() => undefined);
+    await this.kernel?.stop();
   }
 }
 
