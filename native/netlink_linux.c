@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "netlink.h"
+#include "netns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +22,8 @@ _Static_assert(NLS_NETLINK_GET_STRICT_CHK == NETLINK_GET_STRICT_CHK, "NETLINK_GE
 
 static int neg_errno(void) { return errno > 0 ? -errno : -EIO; }
 
-static int open_here(void) {
+static int open_here(void *unused) {
+  (void)unused;
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
   if (fd < 0) return neg_errno();
   struct sockaddr_nl sa;
@@ -35,29 +37,7 @@ static int open_here(void) {
   return fd;
 }
 
-int nl_open(const char *netns_path) {
-  if (netns_path == NULL) return open_here();
-  int target = open(netns_path, O_RDONLY | O_CLOEXEC);
-  if (target < 0) return neg_errno();
-  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (home < 0) {
-    int e = neg_errno();
-    close(target);
-    return e;
-  }
-  int rc;
-  if (setns(target, CLONE_NEWNET) < 0) {
-    rc = neg_errno();
-  } else {
-    rc = open_here();
-    /* A JS thread left in a foreign namespace would misroute every later
-     * socket; there is no safe way to continue. */
-    if (setns(home, CLONE_NEWNET) < 0) abort();
-  }
-  close(home);
-  close(target);
-  return rc;
-}
+int nl_open(const char *netns_path) { return ns_call(netns_path, open_here, NULL); }
 
 static int set_int(int fd, int level, int opt, int value) {
   return setsockopt(fd, level, opt, &value, sizeof(value)) < 0 ? neg_errno() : 0;

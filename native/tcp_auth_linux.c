@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "tcp_auth.h"
+#include "netns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -73,34 +74,14 @@ int ta_parse_addr(const char *text, uint16_t port, struct sockaddr_storage *out,
   return -EINVAL;
 }
 
+static int tcp_socket(void *arg) {
+  int fd = socket(*(const int *)arg, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+  return fd < 0 ? neg_errno() : fd;
+}
+
 int ta_socket(int family, const char *netns_path) {
   if (family != AF_INET && family != AF_INET6) return -EAFNOSUPPORT;
-  if (netns_path == NULL) {
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-    return fd < 0 ? neg_errno() : fd;
-  }
-  /* setns(CLONE_NEWNET) is per thread and allowed in multi-threaded processes. */
-  int target = open(netns_path, O_RDONLY | O_CLOEXEC);
-  if (target < 0) return neg_errno();
-  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (home < 0) {
-    int e = neg_errno();
-    close(target);
-    return e;
-  }
-  int rc;
-  if (setns(target, CLONE_NEWNET) < 0) {
-    rc = neg_errno();
-  } else {
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-    rc = fd < 0 ? neg_errno() : fd;
-    /* Leaving the JS thread in a foreign namespace would silently misroute
-     * every later socket; there is no safe way to continue. */
-    if (setns(home, CLONE_NEWNET) < 0) abort();
-  }
-  close(home);
-  close(target);
-  return rc;
+  return ns_call(netns_path, tcp_socket, &family);
 }
 
 int ta_set_reuseaddr(int fd) { return ta_setsockopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1); }
