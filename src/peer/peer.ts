@@ -332,6 +332,15 @@ export class Peer {
         const o = updateOutcome(update);
         if (o.notes.length > 0) this.host.log.warn({ peer: this.name, notes: o.notes }, 'malformed UPDATE handled per RFC 7606');
         if (o.error !== null) this.lastError = o.error;
+        if (o.event.type === 'UpdateMsg' && runner === this.primary && runner.session.state === 'Established' && !this.draining && this.queue.length === 0) {
+          // RFC 4271 §8.2.2 Established, Event 27: process the UPDATE, restart the HoldTimer. The same as the
+          // FSM's cell (src/fsm/table.ts), taken directly: a full table is ~100,000 UPDATEs, and a step per
+          // message (transition, actions, settle) cost more than the routes themselves.
+          const hold = runner.session.negotiatedHoldTime ?? 0;
+          if (hold !== 0) runner.timers.start('HoldTimer', hold);
+          this.processUpdate(msg, o.treatAsWithdraw);
+          return;
+        }
         this.enqueue(runner, o.event, msg, o.treatAsWithdraw);
         return;
       }
@@ -652,7 +661,8 @@ export class Peer {
     const conn = this.connOf(this.primary);
     if (conn === undefined) return 0;
     const msgs = this.ribIn.takeUpdates(n.codecContext);
-    for (const m of msgs) this.sendRaw(conn, m);
+    conn.sendMany(msgs);
+    this.messagesOut += msgs.length;
     if (msgs.length > 0) {
       // RFC 4271 §8.2.2 Established: each UPDATE sent restarts the KeepaliveTimer.
       const r = messageSent(this.primary.session, this.host.clock.now());
