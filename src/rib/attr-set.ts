@@ -13,7 +13,6 @@ const CANONICAL: CodecContext = { ...DEFAULT_CONTEXT, fourOctetAs: true };
 const KEY_CANONICAL = 0x63;
 const KEY_RAW4 = 0x34;
 const KEY_RAW2 = 0x32;
-const KEY_DERIVED = 0x78;
 
 export interface AttrSet {
   readonly id: number;
@@ -30,6 +29,8 @@ export interface AttrSet {
 
 interface StoredSet extends AttrSet {
   readonly key: string;
+  /** Distinct for every set ever added (ids are reused). */
+  readonly serial: number;
 }
 
 export class AttrInterner {
@@ -37,6 +38,7 @@ export class AttrInterner {
   /** Live sets by id; ids of released sets are handed out again, so RIB columns stay small integers. */
   private readonly byId: (StoredSet | undefined)[] = [undefined];
   private readonly freeIds: number[] = [];
+  private serials = 0;
   // Large enough for any attribute set of an extended message (RFC 8654), so no length pass is needed.
   private readonly scratch = new Uint8Array(65536);
 
@@ -84,7 +86,7 @@ export class AttrInterner {
         ? attributes
         : { ...attributes, wire: undefined, ...(attributes.unknown === undefined ? {} : { unknown: attributes.unknown.map((u) => ({ ...u, value: u.value.slice() })) }) };
       const id = this.freeIds.pop() ?? this.byId.length;
-      const set: StoredSet = { id, attributes: stored, nextHop, pathLength: asPathLength(stored.asPath), neighborAs: neighborAs(stored.asPath), refs: 0, key };
+      const set: StoredSet = { id, attributes: stored, nextHop, pathLength: asPathLength(stored.asPath), neighborAs: neighborAs(stored.asPath), refs: 0, key, serial: ++this.serials };
       this.sets.set(key, set);
       this.byId[id] = set;
       return set;
@@ -103,24 +105,12 @@ export class AttrInterner {
 
   /**
    * Intern a set derived from `src` by a deterministic transformation named by `tag` (the export rules):
-   * keyed by the source's key and the tag, so no re-encoding. Equal results from different sources are
-   * kept apart, which costs memory only.
+   * keyed by the source's serial, the tag and the next hop, so no re-encoding. Equal results from different
+   * sources are kept apart, which costs memory only. (Keys of derived sets start with 'x'.)
    */
   internDerived(src: AttrSet, tag: string, attributes: PathAttributes, nextHop: string): AttrSet {
-    const base = (src as StoredSet).key;
-    const sc = this.scratch;
-    let key: string;
-    if (tag.length + base.length + nextHop.length + 3 > sc.length) key = `x${tag}\u0000${base}|${nextHop}`;
-    else {
-      let p = 0;
-      sc[p++] = KEY_DERIVED;
-      for (let i = 0; i < tag.length; i++) sc[p++] = tag.charCodeAt(i);
-      sc[p++] = 0;
-      for (let i = 0; i < base.length; i++) sc[p++] = base.charCodeAt(i);
-      sc[p++] = 0x7c;
-      for (let i = 0; i < nextHop.length; i++) sc[p++] = nextHop.charCodeAt(i);
-      key = Buffer.from(sc.buffer, sc.byteOffset, p).toString('latin1');
-    }
+    // The source by its serial (never reused, unlike ids), not by its key: a short key is cheap to build and hash.
+    const key = `x${tag}\u0000${(src as StoredSet).serial}|${nextHop}`;
     return this.sets.get(key) ?? this.add(key, attributes, nextHop);
   }
 

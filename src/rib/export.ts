@@ -71,6 +71,28 @@ export function prependAs(path: readonly AsPathSegment[] | undefined, asn: numbe
 }
 
 /**
+ * What the export of routes from `from` to `to` depends on besides the route's own set: computed once per
+ * (source peer, destination peer, family) and kept in `to.outCache` (see FamilyRib.exportedSet).
+ */
+export interface ExportRule {
+  /** Next hop self (see below). */
+  readonly self: boolean;
+  /** The next hop text when self ('' when none is known for the family). */
+  readonly selfText: string;
+  /** Names everything the result depends on besides the source set and the next hop (AttrInterner.internDerived). */
+  readonly tag: string;
+  /** Source set → exported set. */
+  readonly sets: Map<AttrSet, AttrSet>;
+}
+
+export function exportRule(from: RibPeer, to: RibPeer, v6: boolean, clusterId: number): ExportRule {
+  const self = to.nextHopMode === 'Self' || from.local || (to.nextHopMode === 'Auto' && to.ebgp);
+  const selfText = v6 ? to.selfNextHop6 : to.selfNextHop4 < 0 ? '' : ipv4Text(to.selfNextHop4);
+  const tag = `${to.ebgp ? `e${to.localAs}` : 'i'}${from.local ? 'l' : from.ebgp ? 'e' : `r${from.routerId}c${clusterId}`}${v6 ? '6' : '4'}${self ? 's' : 'k'}`;
+  return { self, selfText, tag, sets: new Map() };
+}
+
+/**
  * The attributes `to` receives for a route of `from` (undefined when no next hop can be set for the family):
  * - eBGP (RFC 4271 §5.1.2-5.1.5): prepend `to.localAs`; drop LOCAL_PREF, MED learned from another AS,
  *   ORIGINATOR_ID and CLUSTER_LIST (RFC 4456 §8: they stay inside the AS);
@@ -78,28 +100,27 @@ export function prependAs(path: readonly AsPathSegment[] | undefined, asn: numbe
  *   prepends our CLUSTER_ID to the CLUSTER_LIST (RFC 4456 §8);
  * - next hop by `to.nextHopMode`: Self; Keep; Auto = self towards eBGP peers and for our own routes, kept
  *   towards iBGP peers (BIRD's defaults; calico/node's reflectors keep the client's next hop).
+ * `rule` is `exportRule(from, to, v6, clusterId)` (computed here when not given).
  */
-export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: boolean, clusterId: number): { attributes: PathAttributes; nextHop: string; tag: string } | undefined {
+export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: boolean, clusterId: number, rule = exportRule(from, to, v6, clusterId)): { attributes: PathAttributes; nextHop: string; tag: string } | undefined {
   const a = set.attributes;
-  const self = to.nextHopMode === 'Self' || from.local || (to.nextHopMode === 'Auto' && to.ebgp);
+  const self = rule.self;
   let nextHop = set.nextHop;
-  if (self || nextHop === '') {
-    if (v6) nextHop = to.selfNextHop6;
-    else nextHop = to.selfNextHop4 < 0 ? '' : ipv4Text(to.selfNextHop4);
-  }
+  if (self || nextHop === '') nextHop = rule.selfText;
   if (nextHop === '') return undefined;
   const out: Mutable = {};
   // Copy what passes, in the source's order (same shapes for same inputs), without `delete` (which would
   // turn the object into a slow, larger dictionary).
+  const ebgp = to.ebgp;
   for (const k in a) {
     const key = k as keyof PathAttributes;
     if (a[key] === undefined || key === 'wire' || key === 'nextHop' || key === 'asPath') continue;
     // eBGP: RFC 4271 §5.1.5 no LOCAL_PREF, RFC 4456 §8 no RR attributes, §5.1.4 no MED from another AS.
-    if (to.ebgp && (key === 'localPref' || key === 'originatorId' || key === 'clusterList' || (key === 'med' && !from.local))) continue;
+    if (ebgp && (key === 'localPref' || key === 'originatorId' || key === 'clusterList' || (key === 'med' && !from.local))) continue;
     (out as Record<string, unknown>)[key] = a[key];
   }
   if (!v6) out.nextHop = self ? to.selfNextHop4 >>> 0 : a.nextHop;
-  if (to.ebgp) out.asPath = prependAs(a.asPath, to.localAs);
+  if (ebgp) out.asPath = prependAs(a.asPath, to.localAs);
   else {
     out.asPath = a.asPath ?? [];
     out.localPref = a.localPref ?? 100;
@@ -108,9 +129,7 @@ export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: b
       out.clusterList = [clusterId >>> 0, ...(a.clusterList ?? [])];
     }
   }
-  // Everything the result depends on besides the source set and the next hop (see AttrInterner.internDerived).
-  const tag = `${to.ebgp ? `e${to.localAs}` : 'i'}${from.local ? 'l' : from.ebgp ? 'e' : `r${from.routerId}c${clusterId}`}${v6 ? '6' : '4'}${self ? 's' : 'k'}`;
-  return { attributes: out, nextHop, tag };
+  return { attributes: out, nextHop, tag: rule.tag };
 }
 
 type Mutable = { -readonly [K in keyof PathAttributes]: PathAttributes[K] };

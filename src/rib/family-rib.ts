@@ -9,7 +9,7 @@ import type { AttrInterner, AttrSet } from './attr-set.js';
 import { ByteColumn, IdColumn, IntColumn, SlotQueue } from './column.js';
 import { PrefixTable } from './prefix-table.js';
 import { CLAUSE_REASONS, comparePaths, MULTIPATH_FROM } from './best-path.js';
-import { exportAttributes, InputReject, INPUT_REJECT_REASONS, mayAdvertise } from './export.js';
+import { exportAttributes, exportRule, InputReject, INPUT_REJECT_REASONS, mayAdvertise } from './export.js';
 import type { RibPeer } from './rib-peer.js';
 
 /** How the default export policy treats routes learned from peers (see README "inside an IP pool"). */
@@ -362,12 +362,13 @@ export class FamilyRib {
     const m = this.memo;
     if (m.src === set && m.from === from && m.to === to && m.out !== undefined && this.interner.isLive(m.out)) return m.out;
     const ci = from.index * 2 + (this.v6 ? 1 : 0);
-    let cache = to.outCache[ci];
-    if (cache === undefined) to.outCache[ci] = cache = new Map();
+    let rule = to.outCache[ci];
+    if (rule === undefined) to.outCache[ci] = rule = exportRule(from, to, this.v6, this.opts.clusterId);
+    const cache = rule.sets;
     const hit = cache.get(set);
     if (hit !== undefined && this.interner.isLive(hit)) return this.remember(set, from, to, hit);
     if (cache.size > 4 * this.interner.size + 1024) cache.clear();
-    const e = exportAttributes(set, from, to, this.v6, this.opts.clusterId);
+    const e = exportAttributes(set, from, to, this.v6, this.opts.clusterId, rule);
     if (e === undefined) return undefined;
     const out = this.interner.internDerived(set, e.tag, e.attributes, e.nextHop);
     cache.set(set, out);

@@ -3,7 +3,7 @@
 import type { PeerConfig, FilterConfig } from '../config/model.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/filter.js';
 import { parseIPv4 } from '../wire/addr.js';
-import type { AttrSet } from './attr-set.js';
+import type { ExportRule } from './export.js';
 import { addressRank, type RouteSource } from './best-path.js';
 
 export type NextHopMode = 'Auto' | 'Self' | 'Keep';
@@ -31,8 +31,8 @@ export class RibPeer implements RouteSource {
   selfNextHop6 = '';
   policy4: CompiledPolicy | undefined;
   policy6: CompiledPolicy | undefined;
-  /** Export results already computed towards this peer, at source peer index * 2 (+1 for IPv6): source set → exported set. */
-  readonly outCache: (Map<AttrSet, AttrSet> | undefined)[] = [];
+  /** How routes are exported towards this peer, at source peer index * 2 (+1 for IPv6), with the results so far. */
+  readonly outCache: (ExportRule | undefined)[] = [];
 
   constructor(index: number, name: string, local: boolean) {
     this.index = index;

@@ -120,7 +120,13 @@ export function encodeAttributes(src: AttributeSource, ctx: CodecContext, buf: U
  */
 export function attributeSetBytes(attributes: PathAttributes, ctx: CodecContext): Uint8Array {
   const src = { attributes };
+  // One pass into a scratch buffer, then a copy of the used part (a length pass costs as much as encoding).
+  // Writes past a typed array's end are dropped, so a set larger than the scratch is measured and redone.
+  const end = encodeAttributes(src, ctx, scratch, 0);
+  if (end <= scratch.length) return scratch.slice(0, end);
   const out = new Uint8Array(attributesLength(src, ctx));
   encodeAttributes(src, ctx, out, 0);
   return out;
 }
+
+const scratch = new Uint8Array(65536);
