@@ -70,7 +70,9 @@ function startTsbgpd(s: MiddleSpec): NsProcess {
     `  peerIP: ${n.address}`, `  asNumber: ${n.asn}`, '  filters: [fulltable-export]', '  password:', '    secretKeyRef:', `      name: ${SECRET}`, `      key: ${n.name}`, '',
   ].join('\n')).join('---\n'));
   const mainJs = fileURLToPath(distUrl('dist/src/main.js'));
-  return s.ns.spawn(process.execPath, [mainJs, 'run', '--config', configDir, '--secrets-dir', secretsDir, '--node-name', nodeName, '--control-socket', join(s.dir, 'tsbgpd.sock')]);
+  // TSBGPD_BENCH_NODE_ARGS: extra node flags for the middle (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = (process.env['TSBGPD_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  return s.ns.spawn(process.execPath, [...nodeArgs, mainJs, 'run', '--config', configDir, '--secrets-dir', secretsDir, '--node-name', nodeName, '--control-socket', join(s.dir, 'tsbgpd.sock')]);
 }
 
 const quoted = (t: string): string => {
