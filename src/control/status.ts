@@ -66,6 +66,8 @@ export interface RouteEntry {
   readonly best: boolean;
   /** Why this route won or lost the decision process, when known. */
   readonly reason: string | null;
+  /** Kept from a peer that is restarting gracefully, until it sends the route again (RFC 4724 §4.2). */
+  readonly stale: boolean;
 }
 
 function pad(s: string, n: number): string {
@@ -108,7 +110,7 @@ export function formatRoutes(routes: readonly RouteEntry[]): string {
   const rows: string[][] = [['', 'Prefix', 'Next hop', 'AS path', 'Origin', 'Communities', 'Peer', 'Reason']];
   for (const r of routes) {
     rows.push([
-      r.best ? '*' : ' ',
+      (r.best ? '*' : ' ') + (r.stale ? 'S' : ''),
       r.prefix,
       r.nextHop,
       r.asPath === '' ? '(local)' : r.asPath,

@@ -6,7 +6,7 @@ import { Afi, Origin } from '../wire/iana.js';
 import { ipv4ToString } from '../wire/addr.js';
 import { forEachIPv6, parsePrefix, type PackedNlri } from '../wire/nlri.js';
 import type { PathAttributes } from '../wire/attributes/types.js';
-import type { UpdateMessage } from '../wire/update.js';
+import { MessageSink, type UpdateMessage } from '../wire/update.js';
 import type { CodecContext } from '../wire/types.js';
 import { AttrInterner, type AttrSet } from './attr-set.js';
 import { FamilyRib, type PoolScope } from './family-rib.js';
@@ -15,6 +15,7 @@ import { checkInput, InputReject } from './export.js';
 import { nextHopText } from './next-hop.js';
 import { endOfRibMessage, packAdjRibOut } from './adj-rib-out.js';
 import { localPrefixes } from './local.js';
+import { StaleMarks } from './stale.js';
 
 export interface RibOptions {
   /** Our BGP Identifier (uint32). */
@@ -47,6 +48,8 @@ export class Rib {
   readonly routerId: number;
   readonly clusterId: number;
   private readonly handles: (RibPeerHandle | undefined)[] = [];
+  /** Where Adj-RIB-Out changes are packed (`takeUpdateBytes` copies them out). */
+  readonly sink = new MessageSink();
   /** From the last `configure`: what RibPeer.configure needs beside the PeerConfig. */
   filters: Readonly<Record<string, FilterConfig>> = {};
   nodeV4: string | undefined;
@@ -176,6 +179,11 @@ export class Rib {
     return t;
   }
 
+  /** Whether the route of peer `index` at `slot` is stale (RFC 4724 §4.2; `tsbgpd routes`). */
+  isStale(afi: number, index: number, slot: number): boolean {
+    return this.handles[index]?.isStale(afi, slot) ?? false;
+  }
+
   /** The input checks that depend on the attribute set alone, for routes from `p`. */
   check(set: AttrSet, p: RibPeer): InputReject {
     return checkInput(set, p, this.routerId, this.clusterId);
@@ -186,6 +194,9 @@ export class Rib {
 export class RibPeerHandle {
   /** The session's AS number size once Established: received attribute sets are then keyed by their bytes. */
   private fourOctetAs: boolean | undefined;
+  /** RFC 4724 §4.2: routes kept from a restarting peer, per family (see stale.ts). */
+  private readonly stale4 = new StaleMarks();
+  private readonly stale6 = new StaleMarks();
 
   constructor(private readonly rib: Rib, readonly peer: RibPeer, public config: PeerConfig) {}
 
@@ -222,6 +233,7 @@ export class RibPeerHandle {
     if (nlri.afi === Afi.IPv4) {
       const fam = this.rib.v4;
       const col = fam.ribIn(i)!;
+      const st = this.stale4;
       const b = nlri.bytes;
       const skip = nlri.addPath ? 4 : 0;
       for (let p = 0; p < b.length; ) {
@@ -233,16 +245,19 @@ export class RibPeerHandle {
         if (slot >= 0 && col.get(slot) !== 0) {
           n++;
           fam.storeIn(i, slot, undefined, InputReject.None);
+          if (st.size !== 0) st.unmark(slot);
         }
       }
     } else if (nlri.afi === Afi.IPv6) {
       const fam = this.rib.v6;
+      const st = this.stale6;
       forEachIPv6(nlri, (a, l) => {
         bytesToWords(a);
         const slot = fam.table.find6(words6, 0, l);
         if (slot >= 0 && fam.ribIn(i)!.get(slot) !== 0) {
           n++;
           fam.storeIn(i, slot, undefined, InputReject.None);
+          if (st.size !== 0) st.unmark(slot);
         }
       });
     }
@@ -254,6 +269,7 @@ export class RibPeerHandle {
     const reject = this.rib.check(set, this.peer);
     if (nlri.afi === Afi.IPv4) {
       const fam = this.rib.v4;
+      const st = this.stale4;
       const b = nlri.bytes;
       const skip = nlri.addPath ? 4 : 0;
       for (let p = 0; p < b.length; ) {
@@ -261,13 +277,19 @@ export class RibPeerHandle {
         const l = b[p]!;
         const addr = ipv4At(b, p + 1, l);
         p += 1 + ((l + 7) >> 3);
-        fam.storeIn(i, fam.table.intern4(addr, l), set, reject);
+        const slot = fam.table.intern4(addr, l);
+        fam.storeIn(i, slot, set, reject);
+        // RFC 4724 §4.2: a route the restarted peer sends again is no longer stale.
+        if (st.size !== 0) st.unmark(slot);
       }
     } else if (nlri.afi === Afi.IPv6) {
       const fam = this.rib.v6;
+      const st = this.stale6;
       forEachIPv6(nlri, (a, l) => {
         bytesToWords(a);
-        fam.storeIn(i, fam.table.intern6(words6, 0, l), set, reject);
+        const slot = fam.table.intern6(words6, 0, l);
+        fam.storeIn(i, slot, set, reject);
+        if (st.size !== 0) st.unmark(slot);
       });
     }
     // Nothing refers to a set no route took (every prefix was already there with it): let it go.
@@ -310,6 +332,65 @@ export class RibPeerHandle {
   clear(): void {
     this.rib.v4.clearIn(this.peer.index);
     this.rib.v6.clearIn(this.peer.index);
+    this.stale4.clear();
+    this.stale6.clear();
+  }
+
+  // --- graceful restart, receiving speaker (RFC 4724 §4.2) ----------------------------------------------------
+
+  private marksOf(afi: number): StaleMarks | undefined {
+    return afi === Afi.IPv4 ? this.stale4 : afi === Afi.IPv6 ? this.stale6 : undefined;
+  }
+
+  /** Stale routes of a family, or of both when `afi` is omitted. */
+  staleCount(afi?: number): number {
+    return afi === undefined ? this.stale4.size + this.stale6.size : this.marksOf(afi)?.size ?? 0;
+  }
+
+  isStale(afi: number, slot: number): boolean {
+    const m = this.marksOf(afi);
+    return m !== undefined && m.size !== 0 && m.has(slot);
+  }
+
+  /** Mark every route of the family stale (they stay in the Adj-RIB-In and the Loc-RIB); returns how many. */
+  markStale(afi: number): number {
+    const fam = this.rib.family(afi);
+    const m = this.marksOf(afi);
+    if (fam === undefined || m === undefined) return 0;
+    fam.ribIn(this.peer.index)?.forEach((_id, slot) => m.mark(slot));
+    return m.size;
+  }
+
+  /** Remove every route of the family still marked stale (call `Rib.process()` after); returns how many. */
+  sweepStale(afi: number): number {
+    const fam = this.rib.family(afi);
+    const m = this.marksOf(afi);
+    if (fam === undefined || m === undefined || m.size === 0) return 0;
+    const i = this.peer.index;
+    const n = m.size;
+    m.forEach((slot) => fam.storeIn(i, slot, undefined, InputReject.None));
+    m.clear();
+    return n;
+  }
+
+  /** Remove every route of one family at once (not kept across the peer's restart). */
+  clearFamily(afi: number): void {
+    this.rib.family(afi)?.clearIn(this.peer.index);
+    this.marksOf(afi)?.clear();
+  }
+
+  /**
+   * Session down with the peer restarting gracefully (RFC 4724 §4.2): drop the Adj-RIB-Out; keep the routes of
+   * the families in `keep` (AFI values), marked stale; remove the others. Call `Rib.process()` after.
+   */
+  downGraceful(keep: readonly number[]): void {
+    this.fourOctetAs = undefined;
+    this.rib.v4.stopOut(this.peer.index);
+    this.rib.v6.stopOut(this.peer.index);
+    for (const afi of [Afi.IPv4, Afi.IPv6]) {
+      if (keep.includes(afi)) this.markStale(afi);
+      else this.clearFamily(afi);
+    }
   }
 
   /** Every received prefix as text with its attribute set (display, tests; allocates). */
@@ -350,9 +431,22 @@ export class RibPeerHandle {
 
   /** The queued Adj-RIB-Out changes as UPDATE messages (withdrawals, then announcements per attribute set). */
   takeUpdates(ctx: CodecContext): Uint8Array[] {
-    const a = packAdjRibOut(this.rib.v4, this.peer.index, ctx).messages;
-    const b = packAdjRibOut(this.rib.v6, this.peer.index, ctx).messages;
-    return b.length === 0 ? a : a.concat(b);
+    const sink = new MessageSink(4096);
+    packAdjRibOut(this.rib.v4, this.peer.index, ctx, sink);
+    packAdjRibOut(this.rib.v6, this.peer.index, ctx, sink);
+    return sink.views();
+  }
+
+  /**
+   * The same as `takeUpdates`, as one buffer of whole messages for the socket (no object per message) and
+   * their count; `bytes` is empty when nothing was queued.
+   */
+  takeUpdateBytes(ctx: CodecContext): { bytes: Uint8Array; messages: number } {
+    const sink = this.rib.sink;
+    packAdjRibOut(this.rib.v4, this.peer.index, ctx, sink);
+    packAdjRibOut(this.rib.v6, this.peer.index, ctx, sink);
+    const messages = sink.messages;
+    return { bytes: sink.take(), messages };
   }
 
   /** ROUTE-REFRESH (RFC 2918 §4, RFC 7313 §4): queue the whole Adj-RIB-Out of `afi` again. */

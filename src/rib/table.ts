@@ -8,7 +8,7 @@ import type { Rib } from './rib.js';
 
 const ORIGIN_NAMES = ['IGP', 'EGP', 'INCOMPLETE'] as const;
 
-function entry(prefix: string, nextHop: string, a: PathAttributes, peer: string, best: boolean, reason: string | null): RouteEntry {
+function entry(prefix: string, nextHop: string, a: PathAttributes, peer: string, best: boolean, reason: string | null, stale: boolean): RouteEntry {
   return {
     prefix,
     nextHop,
@@ -21,16 +21,23 @@ function entry(prefix: string, nextHop: string, a: PathAttributes, peer: string,
     peer,
     best,
     reason,
+    stale,
   };
 }
 
-/** The `tsbgpd routes` table from the Rib: every received route of every peer and our own, with the reason. */
+/**
+ * The `tsbgpd routes` table from the Rib: every received route of every peer and our own, with the reason, and
+ * whether it is kept stale from a restarting peer (RFC 4724 §4.2).
+ */
 export function ribRoutes(rib: Rib): RouteEntry[] {
   const rows: { prefix: string; e: RouteEntry }[] = [];
   for (const fam of [rib.v4, rib.v6]) {
     fam.forEachSlot((slot) => {
       const prefix = fam.table.text(slot);
-      for (const r of fam.routesAt(slot)) rows.push({ prefix, e: entry(prefix, r.peer.local ? 'self' : r.set.nextHop, r.set.attributes, r.peer.name, r.best, r.reason) });
+      for (const r of fam.routesAt(slot)) {
+        const stale = !r.peer.local && rib.isStale(fam.afi, r.peer.index, slot);
+        rows.push({ prefix, e: entry(prefix, r.peer.local ? 'self' : r.set.nextHop, r.set.attributes, r.peer.name, r.best, r.reason, stale) });
+      }
     });
   }
   rows.sort((x, y) => (x.prefix < y.prefix ? -1 : x.prefix > y.prefix ? 1 : 0));
