@@ -107,23 +107,23 @@ feed(wire);
 const t1 = performance.now();
 rib.process();
 const t2 = performance.now();
-let out = B.takeUpdates(ctx);
+// As the daemon takes them: one buffer of whole messages for the socket.
+let out = B.takeUpdateBytes(ctx);
 const t3 = performance.now();
 const c3 = process.cpuUsage(c0);
-let outBytes = 0;
-for (const m of out) outBytes += m.length;
-const outMessages = out.length;
+const outBytes = out.bytes.length;
+const outMessages = out.messages;
 
 const counts = `Loc-RIB ${rib.v4.locSize}, A received ${A.size} accepted ${A.accepted}, B advertised ${B.advertised}, interned sets ${rib.interner.size}`;
 const after = process.memoryUsage();
-out = [];
+out = { bytes: new Uint8Array(0), messages: 0 };
 settle();
 const held = process.memoryUsage();
 
 const w0 = performance.now();
 feed(withdrawWire);
 rib.process();
-const wout = B.takeUpdates(ctx);
+const wout = B.takeUpdateBytes(ctx);
 const w1 = performance.now();
 
 await new Promise((r) => setTimeout(r, 10));
@@ -139,7 +139,7 @@ console.log(`total in → out        ${s(t0, t3)} s  = ${Math.round(N / ((t3 - t
 const gcIn = (a: number, b: number): string => (gcs.filter((g) => g.start >= a && g.start < b).reduce((x, g) => x + g.ms, 0) / 1000).toFixed(3);
 console.log(`  CPU time (user+sys)  ${((c3.user + c3.system) / 1e6).toFixed(3)} s (the machine is shared: wall time varies with load)`);
 console.log(`  of which GC           ${gcIn(t0, t3)} s`);
-console.log(`withdraw everything   ${s(w0, w1)} s  (${wout.length} messages to B; GC ${gcIn(w0, w1)} s)`);
+console.log(`withdraw everything   ${s(w0, w1)} s  (${wout.messages} messages to B; GC ${gcIn(w0, w1)} s)`);
 console.log(counts);
 console.log(`after withdrawal: Loc-RIB ${rib.v4.locSize}, prefixes ${rib.v4.table.size}, interned sets ${rib.interner.size}`);
 console.log(`heap per route: ${perRoute(held.heapUsed - base.heapUsed)} B held (RIB state after GC), ${perRoute(after.heapUsed - base.heapUsed)} B at peak incl. output bytes`);

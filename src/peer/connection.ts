@@ -21,9 +21,6 @@ export interface ConnectionHandler {
 let nextId = 1;
 export const newConnectionId = (): number => nextId++;
 
-/** Largest write `sendMany` makes. */
-const SEND_CHUNK = 256 * 1024;
-
 export class BgpConnection {
   readonly ref: ConnectionRef;
   readonly remoteAddress: string;
@@ -75,29 +72,11 @@ export class BgpConnection {
     return this.socket.write(bytes);
   }
 
-  /**
-   * Write many whole messages with few writes: copied into chunks of up to SEND_CHUNK octets. One write per
-   * message costs a syscall and a TCP segment of its own each (a full table is ~100,000 UPDATEs).
-   */
-  sendMany(msgs: readonly Uint8Array[]): void {
-    if (this.closedFlag || msgs.length === 0) return;
-    this.messagesOut += msgs.length;
-    for (let i = 0; i < msgs.length; ) {
-      let size = msgs[i]!.length;
-      let j = i + 1;
-      while (j < msgs.length && size + msgs[j]!.length <= SEND_CHUNK) size += msgs[j++]!.length;
-      if (j === i + 1) this.socket.write(msgs[i]!);
-      else {
-        const chunk = Buffer.allocUnsafe(size);
-        let at = 0;
-        for (let k = i; k < j; k++) {
-          chunk.set(msgs[k]!, at);
-          at += msgs[k]!.length;
-        }
-        this.socket.write(chunk);
-      }
-      i = j;
-    }
+  /** Write `count` whole messages packed back to back in `bytes` (one write; see RibPeerHandle.takeUpdateBytes). */
+  sendMessages(bytes: Uint8Array, count: number): void {
+    if (this.closedFlag || count === 0) return;
+    this.messagesOut += count;
+    this.socket.write(bytes);
   }
 
   /** Close after what was written is flushed (a NOTIFICATION just sent still goes out). */

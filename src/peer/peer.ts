@@ -30,6 +30,7 @@ import { summarizeOpen } from './open-summary.js';
 import { TimerSet, type Clock } from './timers.js';
 import { localOpen } from './local-open.js';
 import { diagnose, noEvidenceReason, type CounterSnapshot } from './auth-diagnosis.js';
+import { GracefulRestartHelper, type HelperEvent } from './gr-helper.js';
 
 /** A key as the daemon holds it: bytes plus what may be shown. Never logged. */
 export interface LoadedKey {
@@ -55,6 +56,17 @@ export type PeerKeyState =
   | { readonly kind: 'loaded'; readonly key: LoadedKey; readonly source: string; readonly ao?: readonly AoMaterial[] }
   | { readonly kind: 'failed'; readonly reason: string; readonly source: string };
 
+/**
+ * This speaker's graceful restart state for its OPENs (RFC 4724 §3, §4.1): `restarting` (R bit) from a graceful
+ * restart until its first End-of-RIB round, `forwardingPreserved` (F bit per family) when the kernel routes of
+ * the previous run were kept, and `selectionDeferred` while route selection and advertisement wait (§4.1).
+ */
+export interface LocalRestartState {
+  readonly restarting: boolean;
+  readonly forwardingPreserved: boolean;
+  readonly selectionDeferred: boolean;
+}
+
 /** What the speaker provides to every peer. */
 export interface PeerHost {
   readonly log: Logger;
@@ -65,6 +77,8 @@ export interface PeerHost {
   readonly rib: Rib;
   /** The RIB has work (routes received or withdrawn, a session up or down): decide and flush soon. */
   routesChanged(peer: Peer): void;
+  /** Our own graceful restart (RFC 4724 §4.1), read for every OPEN we send. */
+  readonly localRestart: LocalRestartState;
   /** Network namespace for sockets (tests). */
   readonly netns?: string | undefined;
 }
@@ -111,11 +125,16 @@ export class Peer {
   private diagBase: CounterSnapshot | null = null;
   private stopped = false;
   private readonly handler: ConnectionHandler;
+  /** RFC 4724 §4.2: this peer's routes across its restarts. */
+  readonly grHelper: GracefulRestartHelper;
+  /** Established while our route selection was deferred (RFC 4724 §4.1): the initial table is still to send. */
+  private initialPending = false;
 
   constructor(config: PeerConfig, key: PeerKeyState, private readonly host: PeerHost) {
     this.config = config;
     this.key = key;
     this.ribIn = host.rib.addPeer(config);
+    this.grHelper = new GracefulRestartHelper(this.ribIn, host.clock, (e) => this.onHelperEvent(e));
     this.since = new Date();
     this.primary = this.newRunner(this.newSession());
     this.handler = {
@@ -242,6 +261,7 @@ export class Peer {
     this.stop(CeaseSubcode.PeerDeConfigured);
     this.afterDrain(() => {
       this.stopped = true;
+      this.grHelper.stop();
       this.primary.timers.stopAll();
       this.secondary?.timers.stopAll();
       this.pending?.abort.abort();
@@ -615,9 +635,12 @@ export class Peer {
         if (r.received) this.lastError = `received NOTIFICATION: ${describeNotification(r.received)}`;
         else if (r.sent && r.sent.code !== ErrorCode.Cease) this.lastError = `sent NOTIFICATION: ${describeNotification(r.sent)}`;
         else if (this.lastError === null) this.lastError = `session down (${r.event})`;
+        // RFC 4724 §4.2: without a NOTIFICATION a GR-capable peer's routes stay, stale (gr-helper.ts).
+        const gr = this.negotiated?.gracefulRestart ?? null;
         this.negotiated = null;
         this.endOfRibReceived.clear();
-        this.ribIn.down();
+        this.initialPending = false;
+        this.grHelper.sessionDown(gr, r);
         this.host.routesChanged(this);
         return;
       }
@@ -627,7 +650,12 @@ export class Peer {
   // --- Established: OPEN, negotiation, advertisement -------------------------------------------------------
 
   private ourOpen(): OpenMessage {
-    return localOpen(this.config.localAS, this.config.holdTime, this.host.routerId, this.host.hostname);
+    const lr = this.host.localRestart;
+    return localOpen(this.config.localAS, this.config.holdTime, this.host.routerId, this.host.hostname, {
+      restartTime: this.config.maxRestartTime,
+      restarting: lr.restarting,
+      forwardingPreserved: lr.forwardingPreserved,
+    });
   }
 
   private onEstablished(runner: Runner, peerOpen: Parameters<typeof negotiate>[1]): void {
@@ -637,9 +665,44 @@ export class Peer {
     const conn = this.connOf(runner);
     if (conn === undefined) return;
     conn.setContext(n.codecContext);
-    this.host.log.info({ peer: this.name, holdTime: n.holdTime, fourOctetAs: n.fourOctetAs, families: n.families.map(familyName) }, 'session established');
+    this.host.log.info({ peer: this.name, holdTime: n.holdTime, fourOctetAs: n.fourOctetAs, families: n.families.map(familyName), gracefulRestart: grLog(n) }, 'session established');
+    this.grHelper.established(n.gracefulRestart, n.families);
+    if (this.host.localRestart.selectionDeferred) {
+      // RFC 4724 §4.1: after our own restart, no UPDATE (and no End-of-RIB) before route selection is done. The
+      // Adj-RIB-Out starts now (it fills when the speaker runs the decision process at the end of the deferral).
+      this.ribIn.established(this.remoteRouterId ?? 0, n.families.map((k) => k >> 8), n.fourOctetAs);
+      this.initialPending = true;
+      return;
+    }
     this.host.rib.process(); // the Loc-RIB is current before this peer's Adj-RIB-Out is built from it
     this.ribIn.established(this.remoteRouterId ?? 0, n.families.map((k) => k >> 8), n.fourOctetAs);
+    this.advertiseInitial(conn, n);
+  }
+
+  /** Route selection deferral is over (RFC 4724 §4.1; the speaker ran the decision): send the table and End-of-RIB. */
+  selectionDone(): void {
+    if (!this.initialPending) return;
+    this.initialPending = false;
+    const n = this.negotiated;
+    const conn = this.connOf(this.primary);
+    if (n === null || conn === undefined || !this.established) return;
+    this.advertiseInitial(conn, n);
+  }
+
+  /**
+   * Whether route selection after our restart may go ahead as far as this peer is concerned (RFC 4724 §4.1):
+   * it sent End-of-RIB for every family, or it is excluded (no Graceful Restart capability, or its own R bit
+   * set), or it is not running at all. A configured peer still down holds selection until the deferral timer.
+   */
+  get readyForSelection(): boolean {
+    if (!this.runnable) return true;
+    const n = this.negotiated;
+    if (!this.established || n === null) return false;
+    if (n.gracefulRestart === null || n.gracefulRestart.peerRestarting) return true;
+    return n.families.every((f) => this.endOfRibReceived.has(f));
+  }
+
+  private advertiseInitial(conn: BgpConnection, n: Negotiated): void {
     this.flushUpdates();
     this.host.routesChanged(this); // other peers' queues, if process() decided anything
     // RFC 4724 §2: End-of-RIB after the initial table, per family.
@@ -660,16 +723,16 @@ export class Peer {
     if (n === null || !this.established) return 0;
     const conn = this.connOf(this.primary);
     if (conn === undefined) return 0;
-    const msgs = this.ribIn.takeUpdates(n.codecContext);
-    conn.sendMany(msgs);
-    this.messagesOut += msgs.length;
-    if (msgs.length > 0) {
+    const out = this.ribIn.takeUpdateBytes(n.codecContext);
+    if (out.messages > 0) {
+      conn.sendMessages(out.bytes, out.messages);
+      this.messagesOut += out.messages;
       // RFC 4271 §8.2.2 Established: each UPDATE sent restarts the KeepaliveTimer.
       const r = messageSent(this.primary.session, this.host.clock.now());
       this.primary.session = r.session;
       this.primary.timers.apply(r.actions);
     }
-    return msgs.length;
+    return out.messages;
   }
 
   /** RFC 2918 §4 / RFC 7313 §4: re-advertise the Adj-RIB-Out of the family, bracketed by BoRR/EoRR when enhanced. */
@@ -699,10 +762,33 @@ export class Peer {
       // RFC 4724 §2: the peer has sent its whole table for this family.
       this.endOfRibReceived.add(afiSafiKey(eor.afi, eor.safi));
       this.host.log.info({ peer: this.name, family: familyName(afiSafiKey(eor.afi, eor.safi)) }, 'End-of-RIB received');
+      if (eor.safi === Safi.Unicast) this.grHelper.endOfRib(eor.afi);
+      this.host.routesChanged(this); // a deferred selection may be waiting for it
       return;
     }
     const r = this.ribIn.apply(u, treatAsWithdraw);
     if (r.announced > 0 || r.withdrawn > 0) this.host.routesChanged(this);
+  }
+
+  private onHelperEvent(e: HelperEvent): void {
+    if (e.type === 'kept') {
+      this.host.log.info({ peer: this.name, families: e.families.map((a) => familyName(afiSafiKey(a, Safi.Unicast))), staleRoutes: e.routes, restartTime: e.restartTime }, 'graceful restart: peer routes kept as stale');
+    } else {
+      this.host.log.info({ peer: this.name, family: familyName(afiSafiKey(e.afi, Safi.Unicast)), removed: e.routes, why: e.why }, 'graceful restart: stale routes removed');
+    }
+    this.host.routesChanged(this);
+  }
+
+  /** Close every connection without a NOTIFICATION and stop (our graceful restart, RFC 4724 §4.1). */
+  closeForRestart(): void {
+    this.stopped = true;
+    this.primary.timers.stopAll();
+    this.secondary?.timers.stopAll();
+    this.grHelper.stop();
+    this.pending?.abort.abort();
+    this.pending = null;
+    for (const c of this.conns.values()) c.close();
+    this.conns.clear();
   }
 
   // --- authentication diagnosis ----------------------------------------------------------------------------
@@ -724,6 +810,11 @@ export class Peer {
       this.authDiagnosis = noEvidenceReason(method, this.config.passive);
     }
   }
+}
+
+function grLog(n: Negotiated): unknown {
+  const g = n.gracefulRestart;
+  return g === null ? null : { restartTime: g.restartTime, restarting: g.peerRestarting, forwarding: g.families.filter((f) => f.forwardingState).map((f) => familyName(afiSafiKey(f.afi, f.safi))) };
 }
 
 function familyName(k: number): string {

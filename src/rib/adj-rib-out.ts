@@ -2,21 +2,21 @@
 // object per prefix) and packed with `packUpdates`: IPv4 unicast in the message body, IPv6 in
 // MP_REACH_NLRI / MP_UNREACH_NLRI; withdrawals first, then one run of messages per attribute set.
 import { Afi, Safi } from '../wire/iana.js';
-import { endOfRib, encodeUpdate, packUpdates, parseNextHop, type PrefixColumns } from '../wire/update.js';
+import { endOfRib, encodeUpdate, packUpdatesInto, parseNextHop, type MessageSink, type PrefixColumns } from '../wire/update.js';
 import type { CodecContext } from '../wire/types.js';
 import type { FamilyRib } from './family-rib.js';
 
 export interface PackedOut {
-  /** Whole BGP messages, header included, ready for the socket. */
-  readonly messages: Uint8Array[];
+  /** Messages appended to the sink. */
+  readonly messages: number;
   readonly announced: number;
   readonly withdrawn: number;
 }
 
-/** Pack (and dequeue) every queued Adj-RIB-Out change of peer `index` in one family. */
-export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext): PackedOut {
+/** Pack (and dequeue) every queued Adj-RIB-Out change of peer `index` in one family, appended to `sink`. */
+export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext, sink: MessageSink): PackedOut {
   const { slots, release } = fam.takeOut(index);
-  const messages: Uint8Array[] = [];
+  let messages = 0;
   const out = fam.ribOut(index);
   if (slots.length === 0 || out === undefined) {
     release();
@@ -74,12 +74,12 @@ export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext):
   release();
   const afi = fam.afi;
   const cols = (from: number, count: number): PrefixColumns => ({ afi, safi: Safi.Unicast, count, addrs: addrs.subarray(from * w, (from + count) * w), lens: lens.subarray(from, from + count) });
-  if (withdrawn > 0) for (const m of packUpdates({}, cols(0, withdrawn), ctx, { withdraw: true })) messages.push(m);
+  if (withdrawn > 0) messages += packUpdatesInto(sink, {}, cols(0, withdrawn), ctx, { withdraw: true });
   for (const [id, from] of start) {
     const s = fam.setOf(id)!;
     const count = cursor.get(id)! - from;
     const opts = afi === Afi.IPv4 ? {} : { nextHop: parseNextHop(s.nextHop) };
-    for (const m of packUpdates(s.attributes, cols(from, count), ctx, opts)) messages.push(m);
+    messages += packUpdatesInto(sink, s.attributes, cols(from, count), ctx, opts);
   }
   return { messages, announced: n - withdrawn, withdrawn };
 }
