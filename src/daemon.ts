@@ -1,5 +1,7 @@
 // `tsbgpd run`: the long-running daemon process. Signals: SIGHUP reloads, SIGTERM/SIGINT stop gracefully
-// (Cease / Administrative Shutdown with an RFC 9003 message to every peer).
+// (Cease / Administrative Shutdown with an RFC 9003 message to every peer, kernel routes removed, like BIRD).
+// `tsbgpd graceful-restart` (control socket) stops it keeping kernel routes and the peers' copies of our routes
+// (RFC 4724 §4.1); a SIGTERM arriving after that (the kubelet's, once the preStop hook returns) changes nothing.
 import { createLogger } from './log.js';
 import { Speaker, ConfigError } from './speaker.js';
 import { DEFAULT_SECRETS_DIR, defaultNodeName } from './config/index.js';
@@ -15,6 +17,7 @@ export interface RunOptions {
 export async function runDaemon(o: RunOptions): Promise<number> {
   const log = createLogger(o.logLevel ?? process.env.TSBGPD_LOG_LEVEL ?? 'info');
   let speaker: Speaker;
+  let exitAfterRestart: () => void = () => undefined;
   try {
     speaker = await Speaker.start({
       configPath: o.configPath,
@@ -23,6 +26,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
       controlSocket: o.controlSocket,
       log,
       fixedLogLevel: o.logLevel !== undefined || process.env.TSBGPD_LOG_LEVEL !== undefined,
+      onGracefulRestart: () => exitAfterRestart(),
     });
   } catch (e) {
     const err = e as Error & { code?: string };
@@ -33,8 +37,16 @@ export async function runDaemon(o: RunOptions): Promise<number> {
   }
   return new Promise<number>((resolve) => {
     let stopping = false;
+    exitAfterRestart = (): void => {
+      stopping = true;
+      void speaker.closeControl().then(() => {
+        log.info('exiting for a graceful restart');
+        log.flush();
+        resolve(0);
+      });
+    };
     const stop = (sig: string): void => {
-      if (stopping) return;
+      if (stopping || speaker.stopping) return;
       stopping = true;
       log.info({ signal: sig }, 'stopping');
       void speaker.close(`tsbgpd stopping (${sig})`).then(() => {

@@ -12,6 +12,7 @@ Usage:
   tsbgpd routes [--json] [--control-socket P]
   tsbgpd peer enable|disable|reset NAME [--message TEXT] [--control-socket P]
   tsbgpd reload [--control-socket P]
+  tsbgpd graceful-restart [--control-socket P]   stop keeping kernel routes; peers keep ours (RFC 4724)
   tsbgpd doctor [--json]
 
 Defaults: --secrets-dir /etc/tsbgpd/secrets, --node-name $NODENAME or the host name,
@@ -88,6 +89,24 @@ async function main(argv: readonly string[]): Promise<number> {
       const r = (await controlRequest(socket, { cmd: 'reload' })) as { lastError: string | null };
       process.stdout.write(r.lastError === null ? 'configuration reloaded\n' : `reload failed, running the last good configuration: ${r.lastError}\n`);
       return r.lastError === null ? 0 : 1;
+    }
+    case 'graceful-restart': {
+      checkFlags(args, ['control-socket']);
+      const { controlRequest } = await import('./control/client.js');
+      const r = (await controlRequest(socket, { cmd: 'graceful-restart' }, 15_000)) as { restartTime: number; kernelRoutesKept: boolean; marker: string | null };
+      process.stdout.write(`graceful restart: sessions closed without NOTIFICATION, restart time ${r.restartTime} s, kernel routes ${r.kernelRoutesKept ? 'kept' : 'not programmed'}${r.marker === null ? ' (no marker written: the next start is an ordinary one)' : ''}\n`);
+      // A preStop hook returns only when the daemon is gone, so the kubelet's SIGTERM finds nothing left to stop.
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        try {
+          await controlRequest(socket, { cmd: 'status' }, 1000);
+        } catch {
+          return 0;
+        }
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      process.stderr.write('tsbgpd: the daemon still answers 10 s after graceful-restart\n');
+      return 1;
     }
     case 'doctor': {
       checkFlags(args, ['json']);

@@ -1,6 +1,7 @@
 // The daemon: wires configuration, secrets, the keyed listener, the peers, the RIB and the control API.
 // It holds no protocol logic of its own.
 import os from 'node:os';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import {
   loadConfig, readSecrets, fingerprints, planReload, watchConfig, secretRefId,
@@ -22,6 +23,8 @@ import { Rib } from './rib/rib.js';
 import { ribRoutes } from './rib/table.js';
 import { KernelRoutes } from './fib/programmer.js';
 import type { CounterSnapshot } from './peer/auth-diagnosis.js';
+import { takeRestartMarker, writeRestartMarker } from './peer/restart-state.js';
+import { MAX_RESTART_TIME } from './peer/local-open.js';
 
 export interface SpeakerOptions {
   readonly configPath: string;
@@ -33,7 +36,21 @@ export interface SpeakerOptions {
   readonly watch?: boolean;
   /** The log level was given on the command line: BGPConfiguration logSeverityScreen does not change it. */
   readonly fixedLogLevel?: boolean;
+  /**
+   * Where `tsbgpd graceful-restart` leaves its marker for the next start (peer/restart-state.ts); default the
+   * control socket's directory; null: no graceful restart of our own.
+   */
+  readonly stateDir?: string | null;
+  /** Called once `tsbgpd graceful-restart` has closed everything and answered: the process should exit. */
+  readonly onGracefulRestart?: () => void;
 }
+
+/**
+ * RFC 4724 §4.1 Selection_Deferral_Timer (seconds): after our graceful restart, route selection and our
+ * advertisements wait for End-of-RIB from every GR-capable peer, at most this long (calico's default Restart
+ * Time). Kernel routes of the previous run stay untouched meanwhile.
+ */
+export const SELECTION_DEFERRAL_TIME = 120;
 
 const COUNTERS_INTERVAL_MS = 2000;
 
@@ -68,6 +85,15 @@ export class Speaker {
   private aoSupport: FeatureSupport | undefined;
   private readonly aoInstalled = new Map<string, readonly AoMaterial[]>();
   private countersTimer: ReturnType<typeof setInterval> | undefined;
+  /** Our own graceful restart (RFC 4724 §4.1), read by every peer's OPEN. */
+  private readonly restart = { restarting: false, forwardingPreserved: false, selectionDeferred: false };
+  private deferral: { readonly deadline: number; readonly timer: ReturnType<typeof setTimeout>; readonly done: () => void } | null = null;
+  private shuttingDown = false;
+
+  /** A stop (SIGTERM or graceful restart) is under way. */
+  get stopping(): boolean {
+    return this.shuttingDown;
+  }
 
   private constructor(private readonly opts: SpeakerOptions) {
     const self = this;
@@ -78,6 +104,7 @@ export class Speaker {
       hostname: os.hostname(),
       get rib() { return self.rib; },
       routesChanged: () => self.scheduleFlush(),
+      localRestart: self.restart,
     };
   }
 
@@ -109,8 +136,11 @@ export class Speaker {
     // Every key goes on the listening socket before listen(): no SYN can be accepted unsigned in between.
     const keys = new Map(this.config.peers.map((pc) => [pc.id, this.keyStateFor(pc)] as const));
     await this.openListener(keys);
+    const afterDeferral = this.beginRestart();
     for (const pc of this.config.peers) this.addPeer(pc, keys.get(pc.id)!);
-    if (this.config.global.kernelRoutes) this.kernel = KernelRoutes.open(this.rib, this.config.global.kernelTable, log, () => this.sessionHalfway());
+    if (this.config.global.kernelRoutes) {
+      this.kernel = KernelRoutes.open(this.rib, this.config.global.kernelTable, log, () => this.sessionHalfway(), afterDeferral === undefined ? {} : { after: afterDeferral });
+    }
     this.countersTimer = setInterval(() => void this.pollCounters(), COUNTERS_INTERVAL_MS);
     this.countersTimer.unref();
     void this.pollCounters();
@@ -415,6 +445,12 @@ export class Speaker {
         return this.status();
       case 'routes':
         return this.routes();
+      case 'graceful-restart': {
+        const r = await this.gracefulRestart();
+        // Answer first; the daemon then closes the control socket and exits.
+        setTimeout(() => this.opts.onGracefulRestart?.(), 50).unref();
+        return { restarting: true, ...r };
+      }
       case 'reload':
         await this.reload('control request');
         return { reloaded: true, lastError: this.configError };
@@ -442,6 +478,11 @@ export class Speaker {
       listenPort: this.listener?.port ?? this.config.global.listenPort,
       startedAt: this.startedAt.toISOString(),
       config: { loadedAt: this.loadedAt.toISOString(), lastError: this.configError, warnings: this.configWarnings },
+      gracefulRestart: {
+        ...this.restart,
+        deferralRemaining: this.deferral === null ? null : Math.max(0, this.deferral.deadline - Date.now()) / 1000,
+        waitingFor: this.restart.selectionDeferred ? [...this.peers.values()].filter((p) => !p.readyForSelection).map((p) => p.name).sort() : [],
+      },
       peers: [...this.peers.values()].sort((a, b) => a.name.localeCompare(b.name)).map((p) => peerStatus(p)),
     };
   }
@@ -458,10 +499,101 @@ export class Speaker {
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
+      if (this.shuttingDown) return;
+      if (this.restart.selectionDeferred) {
+        // RFC 4724 §4.1: no decision and no UPDATE until every GR-capable peer has sent End-of-RIB.
+        if ([...this.peers.values()].every((p) => p.readyForSelection)) this.endDeferral('End-of-RIB from every peer');
+        return;
+      }
       this.rib.process();
       for (const p of this.peers.values()) p.flushUpdates();
       this.kernel?.follow();
     });
+  }
+
+  // --- graceful restart, restarting speaker (RFC 4724 §4.1) ----------------------------------------------------
+
+  private get stateDir(): string | null {
+    if (this.opts.stateDir !== undefined) return this.opts.stateDir;
+    return this.opts.controlSocket === null ? null : path.dirname(this.opts.controlSocket);
+  }
+
+  /**
+   * At start: did the previous run stop with `tsbgpd graceful-restart` within its Restart Time? Then our OPENs
+   * carry the R bit (and the F bit when its kernel routes were kept) and route selection is deferred; the
+   * promise resolves when the deferral ends. Undefined for an ordinary start.
+   */
+  private beginRestart(): Promise<void> | undefined {
+    const dir = this.stateDir;
+    if (dir === null) return undefined;
+    const log = this.opts.log;
+    const r = takeRestartMarker(dir, Date.now());
+    if (r.kind === 'none') return undefined;
+    if (r.kind !== 'graceful') {
+      log.warn({ reason: r.reason }, 'graceful restart marker not used: starting normally');
+      return undefined;
+    }
+    // F bit: our forwarding state survived when the kernel routes were kept, or when we program none at all
+    // (a route reflector's restart does not touch forwarding).
+    this.restart.restarting = true;
+    this.restart.forwardingPreserved = r.marker.kernelRoutesKept || !this.config.global.kernelRoutes;
+    this.restart.selectionDeferred = true;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.endDeferral(`selection deferral timer (${SELECTION_DEFERRAL_TIME} s) expired`), SELECTION_DEFERRAL_TIME * 1000);
+      timer.unref();
+      this.deferral = { deadline: Date.now() + SELECTION_DEFERRAL_TIME * 1000, timer, done: resolve };
+      log.info({ downSeconds: Math.round(r.ageMs / 1000), forwardingPreserved: this.restart.forwardingPreserved, selectionDeferral: SELECTION_DEFERRAL_TIME }, 'graceful restart: deferring route selection until End-of-RIB from every peer');
+    });
+  }
+
+  /** RFC 4724 §4.1: run the decision, send every Established peer its table and End-of-RIB, reconcile the kernel. */
+  private endDeferral(why: string): void {
+    const d = this.deferral;
+    if (d === null || this.shuttingDown) return;
+    clearTimeout(d.timer);
+    this.deferral = null;
+    this.restart.selectionDeferred = false;
+    this.restart.restarting = false; // our later OPENs (a session reset) are ordinary ones
+    const changed = this.rib.process();
+    for (const p of this.peers.values()) p.selectionDone();
+    for (const p of this.peers.values()) p.flushUpdates();
+    this.opts.log.info({ why, locRibChanges: changed }, 'graceful restart: route selection done');
+    d.done(); // the kernel reconcile follows
+  }
+
+  /**
+   * `tsbgpd graceful-restart` (RFC 4724 §4.1, as BIRD's `graceful restart` command): leave a marker for the
+   * next start, close every session without a NOTIFICATION (so GR-capable peers keep our routes, stale), keep
+   * our kernel routes, and stop. Nothing secret is written. Resolves once everything is closed.
+   */
+  async gracefulRestart(): Promise<{ marker: string | null; restartTime: number; kernelRoutesKept: boolean }> {
+    if (this.shuttingDown) throw new Error('tsbgpd is already stopping');
+    this.shuttingDown = true;
+    const log = this.opts.log;
+    const restartTime = Math.min(MAX_RESTART_TIME, Math.max(0, ...this.config.peers.map((p) => p.maxRestartTime)));
+    const kernelRoutesKept = this.kernel !== null;
+    const dir = this.stateDir;
+    let marker: string | null = null;
+    if (dir !== null) {
+      try {
+        marker = writeRestartMarker(dir, { stoppedAt: Date.now(), restartTime, kernelRoutesKept });
+      } catch (e) {
+        log.error({ err: (e as NodeJS.ErrnoException).code ?? (e as Error).message, dir }, 'graceful restart: cannot write the marker; the next start will be an ordinary one');
+      }
+    }
+    if (this.deferral !== null) clearTimeout(this.deferral.timer);
+    this.watcher?.close();
+    clearInterval(this.countersTimer);
+    for (const p of this.peers.values()) p.closeForRestart();
+    await this.listener?.close();
+    await this.kernel?.stop({ keep: true });
+    log.info({ restartTime, kernelRoutesKept, marker }, 'graceful restart: sessions closed without NOTIFICATION, kernel routes kept');
+    return { marker, restartTime, kernelRoutesKept };
+  }
+
+  /** Close the control socket last (after answering `graceful-restart`). */
+  async closeControl(): Promise<void> {
+    await this.control?.close();
   }
 
   // --- kernel routes ------------------------------------------------------------------------------------------
@@ -475,6 +607,8 @@ export class Speaker {
   }
 
   async close(message = 'tsbgpd shutting down'): Promise<void> {
+    this.shuttingDown = true;
+    if (this.deferral !== null) clearTimeout(this.deferral.timer);
     this.watcher?.close();
     clearInterval(this.countersTimer);
     for (const p of this.peers.values()) p.stop(2, message);
@@ -536,5 +670,17 @@ export function peerStatus(p: Peer): PeerStatus {
     },
     remoteRouterId: p.remoteRouterId === null ? null : [p.remoteRouterId >>> 24, (p.remoteRouterId >>> 16) & 255, (p.remoteRouterId >>> 8) & 255, p.remoteRouterId & 255].join('.'),
     messages: { sent: p.messagesOut, received: p.messagesIn },
+    gracefulRestart: helperStatus(p),
+  };
+}
+
+function helperStatus(p: Peer): PeerStatus['gracefulRestart'] {
+  const h = p.grHelper.status();
+  return {
+    helper: h.state,
+    restartTimeRemaining: h.restartTimeRemaining,
+    stalePathTimeRemaining: h.stalePathTimeRemaining,
+    staleFamilies: h.staleFamilies.map((afi) => familyName((afi << 8) | 1)),
+    staleRoutes: h.staleRoutes,
   };
 }

@@ -7,6 +7,8 @@ export type ControlRequest =
   | { readonly cmd: 'status' }
   | { readonly cmd: 'routes' }
   | { readonly cmd: 'reload' }
+  /** RFC 4724 §4.1: stop keeping kernel routes, sessions closed without NOTIFICATION (see src/peer/README.md). */
+  | { readonly cmd: 'graceful-restart' }
   | { readonly cmd: 'peer'; readonly action: 'enable' | 'disable' | 'reset'; readonly name: string; readonly message?: string };
 
 export type ControlResponse =
@@ -23,7 +25,7 @@ export function parseRequest(line: string): ControlRequest | string {
   if (typeof v !== 'object' || v === null) return 'request is not an object';
   const r = v as Record<string, unknown>;
   switch (r.cmd) {
-    case 'status': case 'routes': case 'reload':
+    case 'status': case 'routes': case 'reload': case 'graceful-restart':
       return { cmd: r.cmd };
     case 'peer': {
       const action = r.action;

@@ -40,6 +40,17 @@ export interface PeerStatus {
   } | null;
   readonly remoteRouterId: string | null;
   readonly messages: { readonly sent: number; readonly received: number };
+  /**
+   * Graceful restart helper (RFC 4724 §4.2): 'restarting' = the peer's session ended without a NOTIFICATION and
+   * its routes are kept stale until the restart timer; 'recovering' = back, waiting for its End-of-RIB.
+   */
+  readonly gracefulRestart: {
+    readonly helper: 'idle' | 'restarting' | 'recovering';
+    readonly restartTimeRemaining: number | null;
+    readonly stalePathTimeRemaining: number | null;
+    readonly staleFamilies: readonly string[];
+    readonly staleRoutes: number;
+  };
 }
 
 export interface DaemonStatus {
@@ -49,6 +60,15 @@ export interface DaemonStatus {
   readonly listenPort: number;
   readonly startedAt: string;
   readonly config: { readonly loadedAt: string; readonly lastError: string | null; readonly warnings: number };
+  /** Our own graceful restart (RFC 4724 §4.1): R/F bits in our OPENs, route selection deferred until End-of-RIB. */
+  readonly gracefulRestart: {
+    readonly restarting: boolean;
+    readonly forwardingPreserved: boolean;
+    readonly selectionDeferred: boolean;
+    readonly deferralRemaining: number | null;
+    /** Peers whose End-of-RIB the deferred selection still waits for. */
+    readonly waitingFor: readonly string[];
+  };
   readonly peers: readonly PeerStatus[];
 }
 
@@ -86,12 +106,18 @@ function shortTime(iso: string): string {
 
 /** Like `birdc show protocols`: one line per peer, the reason in the Info column. */
 export function formatStatus(s: DaemonStatus): string {
+  const g = s.gracefulRestart;
   const head = `tsbgpd on ${s.nodeName}: router id ${s.routerId}, AS ${s.localAS}, port ${s.listenPort}` +
-    (s.config.lastError ? `\nconfig: last reload failed, running the last good config: ${s.config.lastError}` : '');
+    (s.config.lastError ? `\nconfig: last reload failed, running the last good config: ${s.config.lastError}` : '') +
+    (g.selectionDeferred ? `\ngraceful restart: route selection deferred (${Math.ceil(g.deferralRemaining ?? 0)} s left), waiting for End-of-RIB from ${g.waitingFor.join(', ') || 'nobody'}` : '');
   const rows: string[][] = [['Name', 'Peer', 'AS', 'State', 'Since', 'Auth', 'Routes', 'Info']];
   for (const p of s.peers) {
     const auth = p.auth.method === 'none' ? 'none' : `${p.auth.method}${p.auth.keyFingerprint ? ':' + p.auth.keyFingerprint : ''}`;
-    const info = p.authDiagnosis ?? p.lastError ?? (p.enabled ? '' : 'disabled');
+    const gr = p.gracefulRestart;
+    const grInfo = gr.helper === 'restarting'
+      ? `graceful restart: ${gr.staleRoutes} stale routes kept, ${Math.ceil(gr.restartTimeRemaining ?? 0)} s left`
+      : gr.helper === 'recovering' ? `graceful restart: ${gr.staleRoutes} stale routes until End-of-RIB (${gr.staleFamilies.join(', ')})` : '';
+    const info = [p.authDiagnosis ?? p.lastError ?? (p.enabled ? '' : 'disabled'), grInfo].filter((x) => x !== '').join('; ');
     rows.push([
       p.name,
       p.peerIP,

@@ -2,7 +2,9 @@
 // tsbgpd.io/kernel-table) under rtnetlink protocol RTPROT_TSBGPD, multipath for the ECMP set; routes of other
 // protocols are never touched. At start it waits for the sessions to deliver their tables, then reconciles: what
 // the last run left in the kernel and is still wanted stays, the rest is changed or removed (no flush). After
-// that it follows each Loc-RIB change.
+// that it follows each Loc-RIB change. After a graceful restart (RFC 4724 §4.1) the routes of the previous run
+// stay untouched until route selection is done (`after`), then the same reconcile runs: routes still wanted are
+// never deleted and re-added. `stop({ keep: true })` leaves our routes in the kernel for the next run.
 import type { Logger } from 'pino';
 import type { Rib } from '../rib/rib.js';
 import { KernelFib, type NextHop, type RouteOutcome } from './index.js';
@@ -21,7 +23,7 @@ export class KernelRoutes {
    * Open rtnetlink and schedule the first reconcile once `halfway()` (a session between OpenSent and its
    * End-of-RIB, RFC 4724 §2) is false, or after SETTLE_MAX_MS. Null when rtnetlink cannot be opened.
    */
-  static open(rib: Rib, table: number, log: Logger, halfway: () => boolean): KernelRoutes | null {
+  static open(rib: Rib, table: number, log: Logger, halfway: () => boolean, opts: { readonly after?: Promise<void> } = {}): KernelRoutes | null {
     let fib: KernelFib;
     try {
       fib = KernelFib.open({ table });
@@ -30,6 +32,11 @@ export class KernelRoutes {
       return null;
     }
     const k = new KernelRoutes(fib, rib, log);
+    if (opts.after !== undefined) {
+      // Graceful restart: selection deferral decides when (every peer's End-of-RIB, or its timer).
+      void opts.after.then(() => k.reconcile());
+      return k;
+    }
     const started = Date.now();
     const check = (): void => {
       if (halfway() && Date.now() - started < SETTLE_MAX_MS) {
@@ -55,6 +62,7 @@ export class KernelRoutes {
   }
 
   private async reconcile(): Promise<void> {
+    if (this.reconciled || this.stopped) return;
     this.rib.process();
     for (const fam of [this.rib.v4, this.rib.v6]) fam.drainLocChanges(() => undefined); // the full set goes now
     const r = await this.fib.reconcile(this.desired());
@@ -66,7 +74,7 @@ export class KernelRoutes {
 
   /** Loc-RIB changes since the last call, as replace/remove requests (batched by the FIB per tick). */
   follow(): void {
-    if (!this.reconciled) return;
+    if (!this.reconciled || this.stopped) return;
     const fib = this.fib;
     const ops: Promise<RouteOutcome>[] = [];
     for (const fam of [this.rib.v4, this.rib.v6]) {
@@ -80,9 +88,16 @@ export class KernelRoutes {
     if (ops.length > 0) void Promise.all(ops).then((outs) => this.logErrors(outs.flatMap((o) => ('ok' in o && !o.ok ? [o] : []))));
   }
 
-  /** A graceful stop removes our routes (graceful restart, which would keep them, is not negotiated yet). */
-  async stop(): Promise<void> {
-    await this.fib.stop({ keep: false }).catch(() => undefined);
+  private stopped = false;
+
+  /**
+   * Stop following the Loc-RIB. `keep: false` (SIGTERM, like BIRD) removes our routes; `keep: true` (tsbgpd
+   * graceful-restart) leaves them for the next run's reconcile, so forwarding goes on meanwhile.
+   */
+  async stop(opts: { readonly keep: boolean } = { keep: false }): Promise<void> {
+    this.stopped = true;
+    this.reconciled = false;
+    await this.fib.stop({ keep: opts.keep }).catch(() => undefined);
   }
 
   private logErrors(errors: readonly unknown[]): void {
