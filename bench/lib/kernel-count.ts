@@ -102,6 +102,7 @@ export class KernelRoutePoller {
   readonly samples: CountSample[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
+  private inFlight: Promise<void> = Promise.resolve();
   private waiters: { target: number; resolve: (s: CountSample | null) => void; timer: ReturnType<typeof setTimeout> }[] = [];
   /** Wall milliseconds spent inside dumps (the poller's own cost, charged to this process's kernel time). */
   dumpMs = 0;
@@ -112,7 +113,7 @@ export class KernelRoutePoller {
   start(): void {
     if (this.running) return;
     this.running = true;
-    void this.tick();
+    this.inFlight = this.tick();
   }
 
   private async tick(): Promise<void> {
@@ -129,7 +130,7 @@ export class KernelRoutePoller {
     } catch (e) {
       this.failure = e as Error;
     }
-    if (this.running) this.timer = setTimeout(() => void this.tick(), this.intervalMs);
+    if (this.running) this.timer = setTimeout(() => { this.inFlight = this.tick(); }, this.intervalMs);
   }
 
   /** The first sample (from now on) that counts exactly `n` routes, or null after timeoutMs. */
@@ -148,9 +149,11 @@ export class KernelRoutePoller {
     return this.samples[this.samples.length - 1];
   }
 
+  /** Stops polling; resolves once no dump is in flight (the counter's socket is free for one-off counts). */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    await this.inFlight;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.resolve(null);
