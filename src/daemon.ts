@@ -43,6 +43,8 @@ export async function runDaemon(o: RunOptions): Promise<number> {
         log.info('exiting for a graceful restart');
         log.flush();
         resolve(0);
+        // Connections closing with FIN may linger until the peer answers; do not wait for them.
+        setTimeout(() => process.exit(0), 1000).unref();
       });
     };
     const stop = (sig: string): void => {

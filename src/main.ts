@@ -93,17 +93,18 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'graceful-restart': {
       checkFlags(args, ['control-socket']);
       const { controlRequest } = await import('./control/client.js');
-      const r = (await controlRequest(socket, { cmd: 'graceful-restart' }, 15_000)) as { restartTime: number; kernelRoutesKept: boolean; marker: string | null };
+      const r = (await controlRequest(socket, { cmd: 'graceful-restart' }, 15_000)) as { restartTime: number; kernelRoutesKept: boolean; marker: string | null; pid: number };
       process.stdout.write(`graceful restart: sessions closed without NOTIFICATION, restart time ${r.restartTime} s, kernel routes ${r.kernelRoutesKept ? 'kept' : 'not programmed'}${r.marker === null ? ' (no marker written: the next start is an ordinary one)' : ''}\n`);
-      // A preStop hook returns only when the daemon is gone, so the kubelet's SIGTERM finds nothing left to stop.
+      // A preStop hook returns only when the daemon is gone, so the kubelet's SIGTERM finds nothing left to stop
+      // (the hook runs in the daemon's container, so its PID is visible here).
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
         try {
-          await controlRequest(socket, { cmd: 'status' }, 1000);
+          process.kill(r.pid, 0);
         } catch {
           return 0;
         }
-        await new Promise((res) => setTimeout(res, 100));
+        await new Promise((res) => setTimeout(res, 50));
       }
       process.stderr.write('tsbgpd: the daemon still answers 10 s after graceful-restart\n');
       return 1;

@@ -449,7 +449,7 @@ export class Speaker {
         const r = await this.gracefulRestart();
         // Answer first; the daemon then closes the control socket and exits.
         setTimeout(() => this.opts.onGracefulRestart?.(), 50).unref();
-        return { restarting: true, ...r };
+        return { restarting: true, pid: process.pid, ...r };
       }
       case 'reload':
         await this.reload('control request');
