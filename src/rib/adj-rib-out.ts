@@ -13,6 +13,11 @@ export interface PackedOut {
   readonly withdrawn: number;
 }
 
+const NO_OPTIONS = {};
+// Scratch: per attribute set id (zero between calls), per queued slot.
+let perSet = new Int32Array(1024);
+let setOf = new Int32Array(1024);
+
 /** Pack (and dequeue) every queued Adj-RIB-Out change of peer `index` in one family, appended to `sink`. */
 export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext, sink: MessageSink): PackedOut {
   const { slots, release } = fam.takeOut(index);
@@ -25,61 +30,50 @@ export function packAdjRibOut(fam: FamilyRib, index: number, ctx: CodecContext, 
   const t = fam.table;
   const w = t.words;
   const n = slots.length;
-  // Group order: withdrawals (offset 0), then each set in order of first appearance. Queued slots come in
-  // runs of one set (the prefixes of one UPDATE), so the Maps are touched once per run, not per prefix.
-  const start = new Map<number, number>(); // set id → size, then first index of its group
+  // Group order: withdrawals first, then each set in order of first appearance. Per set id a count, then the
+  // next free index of its group, in scratch arrays indexed by id (no Map, nothing per prefix).
+  const limit = fam.setIdLimit;
+  if (perSet.length < limit) perSet = new Int32Array(Math.max(limit, perSet.length * 2));
+  if (setOf.length < n) setOf = new Int32Array(Math.max(n, setOf.length * 2));
+  const order: number[] = [];
   let withdrawn = 0;
-  let runId = -1;
-  let run = 0;
   for (let i = 0; i < n; i++) {
     const s = out.get(slots[i]!);
+    setOf[i] = s;
     if (s === 0) withdrawn++;
-    else if (s === runId) run++;
-    else {
-      if (runId > 0) start.set(runId, (start.get(runId) ?? 0) + run);
-      runId = s;
-      run = 1;
-    }
+    else if (perSet[s]++ === 0) order.push(s);
   }
-  if (runId > 0) start.set(runId, (start.get(runId) ?? 0) + run);
+  const firsts = new Int32Array(order.length + 1);
   let at = withdrawn;
-  for (const [s, count] of start) {
-    start.set(s, at);
-    at += count;
+  for (let k = 0; k < order.length; k++) {
+    const s = order[k]!;
+    firsts[k] = at;
+    const c = perSet[s]!;
+    perSet[s] = at;
+    at += c;
   }
+  firsts[order.length] = n;
   const addrs = new Uint32Array(n * w);
   const lens = new Uint8Array(n);
-  const cursor = new Map(start);
   let wAt = 0;
-  runId = -1;
-  let k = 0;
   for (let i = 0; i < n; i++) {
     const slot = slots[i]!;
-    const s = out.get(slot);
-    let at: number;
-    if (s === 0) at = wAt++;
-    else {
-      if (s !== runId) {
-        if (runId > 0) cursor.set(runId, k);
-        runId = s;
-        k = cursor.get(s)!;
-      }
-      at = k++;
-    }
-    lens[at] = t.lens[slot]!;
-    if (w === 1) addrs[at] = t.addrs[slot]!;
-    else for (let j = 0; j < 4; j++) addrs[at * 4 + j] = t.addrs[slot * 4 + j]!;
+    const s = setOf[i]!;
+    const to = s === 0 ? wAt++ : perSet[s]!++;
+    lens[to] = t.lens[slot]!;
+    if (w === 1) addrs[to] = t.addrs[slot]!;
+    else for (let j = 0; j < 4; j++) addrs[to * 4 + j] = t.addrs[slot * 4 + j]!;
   }
-  if (runId > 0) cursor.set(runId, k);
+  for (let k = 0; k < order.length; k++) perSet[order[k]!] = 0;
   release();
   const afi = fam.afi;
-  const cols = (from: number, count: number): PrefixColumns => ({ afi, safi: Safi.Unicast, count, addrs: addrs.subarray(from * w, (from + count) * w), lens: lens.subarray(from, from + count) });
-  if (withdrawn > 0) messages += packUpdatesInto(sink, {}, cols(0, withdrawn), ctx, { withdraw: true });
-  for (const [id, from] of start) {
-    const s = fam.setOf(id)!;
-    const count = cursor.get(id)! - from;
-    const opts = afi === Afi.IPv4 ? {} : { nextHop: parseNextHop(s.nextHop) };
-    messages += packUpdatesInto(sink, s.attributes, cols(from, count), ctx, opts);
+  const cols: PrefixColumns = { afi, safi: Safi.Unicast, count: withdrawn, addrs, lens };
+  if (withdrawn > 0) messages += packUpdatesInto(sink, {}, cols, ctx, { withdraw: true });
+  const v4 = afi === Afi.IPv4;
+  for (let k = 0; k < order.length; k++) {
+    const s = fam.setOf(order[k]!)!;
+    const from = firsts[k]!;
+    messages += packUpdatesInto(sink, s.attributes, { afi, safi: Safi.Unicast, count: firsts[k + 1]! - from, addrs, lens }, ctx, v4 ? NO_OPTIONS : { nextHop: parseNextHop(s.nextHop) }, from);
   }
   return { messages, announced: n - withdrawn, withdrawn };
 }

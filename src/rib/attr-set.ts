@@ -47,6 +47,11 @@ export class AttrInterner {
     return this.sets.size;
   }
 
+  /** Every id handed out so far is below this. */
+  get idLimit(): number {
+    return this.byId.length;
+  }
+
   /** The key as one flat string (a concatenation would keep a rope of several strings per set). */
   private keyFrom(kind: number, bytes: Uint8Array, from: number, end: number, nextHop: string): string {
     const sc = this.scratch;

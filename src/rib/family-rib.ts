@@ -102,6 +102,11 @@ export class FamilyRib {
     return this.cols[index]?.ribIn;
   }
 
+  /** Attribute set ids are below this. */
+  get setIdLimit(): number {
+    return this.interner.idLimit;
+  }
+
   /** The live attribute set with this id. */
   setOf(id: number): AttrSet | undefined {
     return this.interner.get(id);

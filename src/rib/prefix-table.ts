@@ -8,7 +8,11 @@ export class PrefixTable {
   /** `words` uint32 per slot. */
   addrs: Uint32Array;
   lens: Uint8Array;
-  private hash: Int32Array; // slot + 1; 0 empty; -1 deleted
+  /**
+   * Hash cells of two int32: slot + 1 (0 empty, -1 deleted), then the IPv4 address or the IPv6 prefix's full
+   * hash. A probe reads one cell, in one cache line, and looks at the slot's columns only on a likely match.
+   */
+  private cells: Int32Array;
   private hashMask: number;
   private used = 0; // hash cells not empty (live + deleted)
   private nextSlot = 0;
@@ -22,7 +26,7 @@ export class PrefixTable {
     this.lens = new Uint8Array(initial);
     let cap = 16;
     while (cap < initial * 2) cap *= 2;
-    this.hash = new Int32Array(cap);
+    this.cells = new Int32Array(cap * 2);
     this.hashMask = cap - 1;
   }
 
@@ -31,109 +35,97 @@ export class PrefixTable {
     return this.nextSlot;
   }
 
-  private hashOf(a: Uint32Array | number, o: number, len: number): number {
-    if (typeof a === 'number') return this.hash4(a | 0, len);
-    let h = Math.imul(len + 1, 0x9e3779b1);
-    for (let i = 0; i < this.words; i++) h = Math.imul(h ^ a[o + i]!, 0x85ebca6b);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 13)) & this.hashMask;
-  }
-
-  private same(slot: number, a: Uint32Array | number, o: number, len: number): boolean {
-    if (this.lens[slot] !== len) return false;
-    if (typeof a === 'number') return this.addrs[slot] === a >>> 0;
-    const w = this.words;
-    for (let i = 0; i < w; i++) if (this.addrs[slot * w + i] !== a[o + i]) return false;
-    return true;
-  }
-
   // IPv4 paths kept monomorphic (number address): they run once per prefix at full-table scale.
-  private hash4(addr: number, len: number): number {
-    let h = Math.imul(Math.imul(len + 1, 0x9e3779b1) ^ addr, 0x85ebca6b);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 13)) & this.hashMask;
+  private static hash4(addr: number, len: number): number {
+    const h = Math.imul(Math.imul(len + 1, 0x9e3779b1) ^ addr, 0x85ebca6b);
+    return Math.imul(h ^ (h >>> 15), 0xc2b2ae35);
+  }
+
+  private static hash6(a: Uint32Array, o: number, len: number): number {
+    let h = Math.imul(len + 1, 0x9e3779b1);
+    for (let i = 0; i < 4; i++) h = Math.imul(h ^ a[o + i]!, 0x85ebca6b);
+    return Math.imul(h ^ (h >>> 15), 0xc2b2ae35);
+  }
+
+  private same6(slot: number, a: Uint32Array, o: number, len: number): boolean {
+    if (this.lens[slot] !== len) return false;
+    for (let i = 0; i < 4; i++) if (this.addrs[slot * 4 + i] !== a[o + i]) return false;
+    return true;
   }
 
   /** Slot of an IPv4 prefix (uint32 address, host bits clear), or -1. */
   find4(addr: number, len: number): number {
     const a = addr | 0;
-    const hash = this.hash;
-    const addrs = this.addrs;
-    const lens = this.lens;
-    let i = this.hash4(a, len);
-    for (;;) {
-      const c = hash[i]!;
+    const cells = this.cells;
+    const mask = this.hashMask;
+    const h = PrefixTable.hash4(a, len);
+    for (let i = (h ^ (h >>> 13)) & mask; ; i = (i + 1) & mask) {
+      const c = cells[2 * i]!;
       if (c === 0) return -1;
-      if (c > 0 && (addrs[c - 1]! | 0) === a && lens[c - 1] === len) return c - 1;
-      i = (i + 1) & this.hashMask;
+      if (c > 0 && cells[2 * i + 1] === a && this.lens[c - 1] === len) return c - 1;
     }
   }
 
   /** Slot of an IPv6 prefix given as 4 words at `a[o]`, or -1. */
   find6(a: Uint32Array, o: number, len: number): number {
-    return this.find(a, o, len);
-  }
-
-  private find(a: Uint32Array | number, o: number, len: number): number {
-    let i = this.hashOf(a, o, len);
-    for (;;) {
-      const c = this.hash[i]!;
+    const cells = this.cells;
+    const mask = this.hashMask;
+    const h = PrefixTable.hash6(a, o, len);
+    for (let i = (h ^ (h >>> 13)) & mask; ; i = (i + 1) & mask) {
+      const c = cells[2 * i]!;
       if (c === 0) return -1;
-      if (c > 0 && this.same(c - 1, a, o, len)) return c - 1;
-      i = (i + 1) & this.hashMask;
+      if (c > 0 && cells[2 * i + 1] === h && this.same6(c - 1, a, o, len)) return c - 1;
     }
   }
 
   /** Slot of the prefix, created when new. */
   intern4(addr: number, len: number): number {
     const a = addr | 0;
-    const hash = this.hash;
-    const addrs = this.addrs;
-    const lens = this.lens;
-    let i = this.hash4(a, len);
+    const cells = this.cells;
+    const mask = this.hashMask;
+    const h = PrefixTable.hash4(a, len);
     let tomb = -1;
-    for (;;) {
-      const c = hash[i]!;
+    let i = (h ^ (h >>> 13)) & mask;
+    for (; ; i = (i + 1) & mask) {
+      const c = cells[2 * i]!;
       if (c === 0) break;
       if (c < 0) {
         if (tomb < 0) tomb = i;
-      } else if ((addrs[c - 1]! | 0) === a && lens[c - 1] === len) return c - 1;
-      i = (i + 1) & this.hashMask;
+      } else if (cells[2 * i + 1] === a && this.lens[c - 1] === len) return c - 1;
     }
-    return this.insertAt(tomb >= 0 ? tomb : i, tomb >= 0, a, undefined, 0, len);
+    const slot = this.newSlot();
+    this.addrs[slot] = a >>> 0;
+    this.lens[slot] = len;
+    return this.place(tomb >= 0 ? tomb : i, tomb >= 0, slot, a);
   }
 
   intern6(a: Uint32Array, o: number, len: number): number {
-    return this.intern(a, o, len);
-  }
-
-  private intern(a: Uint32Array, o: number, len: number): number {
-    let i = this.hashOf(a, o, len);
+    const cells = this.cells;
+    const mask = this.hashMask;
+    const h = PrefixTable.hash6(a, o, len);
     let tomb = -1;
-    for (;;) {
-      const c = this.hash[i]!;
+    let i = (h ^ (h >>> 13)) & mask;
+    for (; ; i = (i + 1) & mask) {
+      const c = cells[2 * i]!;
       if (c === 0) break;
       if (c < 0) {
         if (tomb < 0) tomb = i;
-      } else if (this.same(c - 1, a, o, len)) return c - 1;
-      i = (i + 1) & this.hashMask;
+      } else if (cells[2 * i + 1] === h && this.same6(c - 1, a, o, len)) return c - 1;
     }
-    return this.insertAt(tomb >= 0 ? tomb : i, tomb >= 0, 0, a, o, len);
+    const slot = this.newSlot();
+    for (let k = 0; k < 4; k++) this.addrs[slot * 4 + k] = a[o + k]!;
+    this.lens[slot] = len;
+    return this.place(tomb >= 0 ? tomb : i, tomb >= 0, slot, h);
   }
 
-  /** Put a new prefix (IPv4 `a4`, or IPv6 words at `a6[o]`) into hash cell `cell`. */
-  private insertAt(cell: number, reusesTomb: boolean, a4: number, a6: Uint32Array | undefined, o: number, len: number): number {
-    const slot = this.newSlot();
-    const w = this.words;
-    if (a6 === undefined) this.addrs[slot] = a4 >>> 0;
-    else for (let k = 0; k < w; k++) this.addrs[slot * w + k] = a6[o + k]!;
-    this.lens[slot] = len;
-    this.hash[cell] = slot + 1;
+  /** Put a new slot into hash cell `cell` (`tag`: the IPv4 address or the IPv6 hash). */
+  private place(cell: number, reusesTomb: boolean, slot: number, tag: number): number {
+    this.cells[2 * cell] = slot + 1;
+    this.cells[2 * cell + 1] = tag;
     if (!reusesTomb) this.used++;
     this.size++;
-    if (this.used * 4 > this.hash.length * 3) this.rehash(this.size * 2 > this.hash.length / 2 ? this.hash.length * 2 : this.hash.length);
+    const cap = this.hashMask + 1;
+    if (this.used * 4 > cap * 3) this.rehash(this.size * 2 > cap / 2 ? cap * 2 : cap);
     return slot;
   }
 
@@ -153,36 +145,43 @@ export class PrefixTable {
     return slot;
   }
 
+  /** The hash of the prefix in `slot`. */
+  private hashOfSlot(slot: number): number {
+    return this.words === 1 ? PrefixTable.hash4(this.addrs[slot]! | 0, this.lens[slot]!) : PrefixTable.hash6(this.addrs, slot * 4, this.lens[slot]!);
+  }
+
   /** Forget the prefix in `slot`; the slot is handed out again later. */
   release(slot: number): void {
-    const w = this.words;
-    let i = w === 1 ? this.hashOf(this.addrs[slot]!, 0, this.lens[slot]!) : this.hashOf(this.addrs, slot * w, this.lens[slot]!);
-    for (;;) {
-      const c = this.hash[i]!;
+    const cells = this.cells;
+    const mask = this.hashMask;
+    const h = this.hashOfSlot(slot);
+    for (let i = (h ^ (h >>> 13)) & mask; ; i = (i + 1) & mask) {
+      const c = cells[2 * i]!;
       if (c === 0) return; // not present
       if (c === slot + 1) {
-        this.hash[i] = -1;
+        cells[2 * i] = -1;
         this.size--;
         this.free.push(slot);
         return;
       }
-      i = (i + 1) & this.hashMask;
     }
   }
 
   private rehash(cap: number): void {
-    const old = this.hash;
-    this.hash = new Int32Array(cap);
-    this.hashMask = cap - 1;
+    const old = this.cells;
+    const cells = new Int32Array(cap * 2);
+    const mask = cap - 1;
+    this.cells = cells;
+    this.hashMask = mask;
     this.used = 0;
-    const w = this.words;
-    for (let k = 0; k < old.length; k++) {
+    for (let k = 0; k < old.length; k += 2) {
       const c = old[k]!;
       if (c <= 0) continue;
-      const slot = c - 1;
-      let i = w === 1 ? this.hashOf(this.addrs[slot]!, 0, this.lens[slot]!) : this.hashOf(this.addrs, slot * w, this.lens[slot]!);
-      while (this.hash[i] !== 0) i = (i + 1) & this.hashMask;
-      this.hash[i] = c;
+      const h = this.hashOfSlot(c - 1);
+      let i = (h ^ (h >>> 13)) & mask;
+      while (cells[2 * i] !== 0) i = (i + 1) & mask;
+      cells[2 * i] = c;
+      cells[2 * i + 1] = old[k + 1]!;
       this.used++;
     }
   }

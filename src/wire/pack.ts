@@ -86,12 +86,14 @@ const maxLength = (ctx: CodecContext): number => (ctx.extendedMessage ? MAX_EXTE
 let template = new Uint8Array(65536);
 
 /**
- * Pack all `prefixes` into as few UPDATEs as fit `maxLength`, sharing one attribute set, appended to `sink`:
+ * Pack all `prefixes` (from index `first` on) into as few UPDATEs as fit `maxLength`, sharing one attribute
+ * set, appended to `sink`:
  * IPv4 unicast in the body, every other family (or an IPv6 next hop) in MP_REACH_NLRI / MP_UNREACH_NLRI,
  * which then comes first (RFC 7606 §5.1) with the Extended Length bit. Returns the number of messages.
  */
-export function packUpdatesInto(sink: MessageSink, attrs: PathAttributes, prefixes: PrefixColumns, ctx: CodecContext, opts: PackOptions = {}): number {
-  const { afi, safi, count, addrs, lens, pathIds } = prefixes;
+export function packUpdatesInto(sink: MessageSink, attrs: PathAttributes, prefixes: PrefixColumns, ctx: CodecContext, opts: PackOptions = {}, first = 0): number {
+  const { afi, safi, addrs, lens, pathIds } = prefixes;
+  const count = first + prefixes.count; // prefixes [first, count) of the columns
   const limit = Math.min(opts.maxLength ?? maxLength(ctx), maxLength(ctx));
   const withdraw = opts.withdraw === true;
   const v6 = afi === Afi.IPv6;
@@ -102,7 +104,7 @@ export function packUpdatesInto(sink: MessageSink, attrs: PathAttributes, prefix
   if (!body && !withdraw && nextHop === undefined) throw encodeError('ERR_BGP_BAD_NEXT_HOP', 'MP_REACH_NLRI needs a next hop');
   const addPath = (body ? ctx.addPathSend.has(IPV4_UNICAST) : ctx.addPathSend.has(afiSafiKey(afi, safi))) ? 4 : 0;
   const maxBits = v6 ? 128 : 32;
-  for (let i = 0; i < count; i++) if (lens[i]! > maxBits) throw encodeError('ERR_BGP_BAD_PREFIX', `prefix length ${lens[i]} exceeds ${maxBits}`);
+  for (let i = first; i < count; i++) if (lens[i]! > maxBits) throw encodeError('ERR_BGP_BAD_PREFIX', `prefix length ${lens[i]} exceeds ${maxBits}`);
   let tLen = 0;
   if (!withdraw) {
     const src = { attributes: attrs };
@@ -123,7 +125,7 @@ export function packUpdatesInto(sink: MessageSink, attrs: PathAttributes, prefix
   const tail = body ? (withdraw ? 2 : 0) : withdraw ? 0 : tLen;
 
   let messages = 0;
-  let i = 0;
+  let i = first;
   while (i < count) {
     const out = sink.reserve(limit);
     const begin = sink.length;
