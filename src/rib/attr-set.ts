@@ -28,13 +28,20 @@ export interface AttrSet {
 }
 
 interface StoredSet extends AttrSet {
-  readonly key: string;
+  /** In `sets`, or (derived sets) the source's serial in `home`. */
+  readonly key: string | number;
   /** Distinct for every set ever added (ids are reused). */
   readonly serial: number;
+  readonly home: Map<number, StoredSet> | undefined;
 }
+
+/** Derived sets of one export variant, by their source set's serial (see `derivedTable`). */
+export type DerivedTable = Map<number, AttrSet>;
 
 export class AttrInterner {
   private readonly sets = new Map<string, StoredSet>();
+  private readonly variants = new Map<string, Map<number, StoredSet>>();
+  private derivedCount = 0;
   /** Live sets by id; ids of released sets are handed out again, so RIB columns stay small integers. */
   private readonly byId: (StoredSet | undefined)[] = [undefined];
   private readonly freeIds: number[] = [];
@@ -44,7 +51,7 @@ export class AttrInterner {
 
   /** Live sets. */
   get size(): number {
-    return this.sets.size;
+    return this.sets.size + this.derivedCount;
   }
 
   /** Every id handed out so far is below this. */
@@ -84,18 +91,21 @@ export class AttrInterner {
   }
 
   private add(key: string, attributes: PathAttributes, nextHop: string): AttrSet {
-    {
-      // Unknown attributes are views into the received message: copy them so the set does not pin its buffer.
-      // Otherwise the caller's (readonly) object is kept as it is: a copy costs ~200 octets per set.
-      const stored: PathAttributes = attributes.wire === undefined && attributes.unknown === undefined
-        ? attributes
-        : { ...attributes, wire: undefined, ...(attributes.unknown === undefined ? {} : { unknown: attributes.unknown.map((u) => ({ ...u, value: u.value.slice() })) }) };
-      const id = this.freeIds.pop() ?? this.byId.length;
-      const set: StoredSet = { id, attributes: stored, nextHop, pathLength: asPathLength(stored.asPath), neighborAs: neighborAs(stored.asPath), refs: 0, key, serial: ++this.serials };
-      this.sets.set(key, set);
-      this.byId[id] = set;
-      return set;
-    }
+    const set = this.make(key, attributes, nextHop, undefined);
+    this.sets.set(key, set);
+    return set;
+  }
+
+  private make(key: string | number, attributes: PathAttributes, nextHop: string, home: Map<number, StoredSet> | undefined): StoredSet {
+    // Unknown attributes are views into the received message: copy them so the set does not pin its buffer.
+    // Otherwise the caller's (readonly) object is kept as it is: a copy costs ~200 octets per set.
+    const stored: PathAttributes = attributes.wire === undefined && attributes.unknown === undefined
+      ? attributes
+      : { ...attributes, wire: undefined, ...(attributes.unknown === undefined ? {} : { unknown: attributes.unknown.map((u) => ({ ...u, value: u.value.slice() })) }) };
+    const id = this.freeIds.pop() ?? this.byId.length;
+    const set: StoredSet = { id, attributes: stored, nextHop, pathLength: asPathLength(stored.asPath), neighborAs: neighborAs(stored.asPath), refs: 0, key, serial: ++this.serials, home };
+    this.byId[id] = set;
+    return set;
   }
 
   /**
@@ -109,14 +119,32 @@ export class AttrInterner {
   }
 
   /**
-   * Intern a set derived from `src` by a deterministic transformation named by `tag` (the export rules):
-   * keyed by the source's serial, the tag and the next hop, so no re-encoding. Equal results from different
-   * sources are kept apart, which costs memory only. (Keys of derived sets start with 'x'.)
+   * The table of sets derived by one deterministic transformation (the export rules), named by `variant`:
+   * everything the result depends on besides the source set. Derived sets are found by their source's serial
+   * (never reused, unlike ids), so no key is built or hashed per set; equal results from different sources are
+   * kept apart, which costs memory only.
    */
-  internDerived(src: AttrSet, tag: string, attributes: PathAttributes, nextHop: string): AttrSet {
-    // The source by its serial (never reused, unlike ids), not by its key: a short key is cheap to build and hash.
-    const key = `x${tag}\u0000${(src as StoredSet).serial}|${nextHop}`;
-    return this.sets.get(key) ?? this.add(key, attributes, nextHop);
+  derivedTable(variant: string): DerivedTable {
+    let t = this.variants.get(variant);
+    if (t === undefined) this.variants.set(variant, (t = new Map()));
+    return t;
+  }
+
+  /** The live set derived from `src` in `table`, if any. */
+  derivedOf(table: DerivedTable, src: AttrSet): AttrSet | undefined {
+    return table.get((src as StoredSet).serial);
+  }
+
+  /** Intern the set derived from `src` in `table` (see `derivedTable`). */
+  internDerived(table: DerivedTable, src: AttrSet, attributes: PathAttributes, nextHop: string): AttrSet {
+    const serial = (src as StoredSet).serial;
+    const have = table.get(serial);
+    if (have !== undefined) return have;
+    const home = table as Map<number, StoredSet>;
+    const set = this.make(serial, attributes, nextHop, home);
+    home.set(serial, set);
+    this.derivedCount++;
+    return set;
   }
 
   /** The live set with this id (0 and released ids give undefined). */
@@ -132,12 +160,17 @@ export class AttrInterner {
   release(set: AttrSet, n = 1): void {
     set.refs -= n;
     if (set.refs <= 0) {
-      const key = (set as StoredSet).key;
-      if (this.sets.get(key) === set) {
-        this.sets.delete(key);
-        this.byId[set.id] = undefined;
-        this.freeIds.push(set.id);
+      const st = set as StoredSet;
+      if (st.home !== undefined) {
+        if (st.home.get(st.key as number) !== st) return;
+        st.home.delete(st.key as number);
+        this.derivedCount--;
+      } else {
+        if (this.sets.get(st.key as string) !== st) return;
+        this.sets.delete(st.key as string);
       }
+      this.byId[set.id] = undefined;
+      this.freeIds.push(set.id);
     }
   }
 }

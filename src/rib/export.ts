@@ -2,7 +2,7 @@
 // its Adj-RIB-In, as calico/node's BIRD applies them. Each runs once per attribute set, never per prefix.
 import { AsPathSegmentType } from '../wire/iana.js';
 import type { AsPathSegment, PathAttributes } from '../wire/attributes/types.js';
-import type { AttrSet } from './attr-set.js';
+import type { AttrSet, DerivedTable } from './attr-set.js';
 import type { RibPeer } from './rib-peer.js';
 
 /** Why a received route is kept in the Adj-RIB-In but not accepted (a value, never thrown). */
@@ -79,17 +79,21 @@ export interface ExportRule {
   readonly self: boolean;
   /** The next hop text when self ('' when none is known for the family). */
   readonly selfText: string;
-  /** Names everything the result depends on besides the source set and the next hop (AttrInterner.internDerived). */
-  readonly tag: string;
-  /** Source set → exported set. */
-  readonly sets: Map<AttrSet, AttrSet>;
+  /**
+   * Names everything the result depends on besides the source set: the rules applied and, with next hop self,
+   * the next hop (AttrInterner.derivedTable).
+   */
+  readonly variant: string;
+  /** The interner's table of results for `variant`, once looked up. */
+  table: DerivedTable | undefined;
 }
 
 export function exportRule(from: RibPeer, to: RibPeer, v6: boolean, clusterId: number): ExportRule {
   const self = to.nextHopMode === 'Self' || from.local || (to.nextHopMode === 'Auto' && to.ebgp);
   const selfText = v6 ? to.selfNextHop6 : to.selfNextHop4 < 0 ? '' : ipv4Text(to.selfNextHop4);
-  const tag = `${to.ebgp ? `e${to.localAs}` : 'i'}${from.local ? 'l' : from.ebgp ? 'e' : `r${from.routerId}c${clusterId}`}${v6 ? '6' : '4'}${self ? 's' : 'k'}`;
-  return { self, selfText, tag, sets: new Map() };
+  const tag = `${to.ebgp ? `e${to.localAs}` : 'i'}${from.local ? 'l' : from.ebgp ? 'e' : `r${from.routerId}c${clusterId}`}${v6 ? '6' : '4'}`;
+  // Keep: the next hop is the source's (routes of `local` always take next hop self).
+  return { self, selfText, variant: self ? `${tag}s${selfText}` : `${tag}k`, table: undefined };
 }
 
 /**
@@ -102,7 +106,7 @@ export function exportRule(from: RibPeer, to: RibPeer, v6: boolean, clusterId: n
  *   towards iBGP peers (BIRD's defaults; calico/node's reflectors keep the client's next hop).
  * `rule` is `exportRule(from, to, v6, clusterId)` (computed here when not given).
  */
-export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: boolean, clusterId: number, rule = exportRule(from, to, v6, clusterId)): { attributes: PathAttributes; nextHop: string; tag: string } | undefined {
+export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: boolean, clusterId: number, rule = exportRule(from, to, v6, clusterId)): { attributes: PathAttributes; nextHop: string } | undefined {
   const a = set.attributes;
   const self = rule.self;
   let nextHop = set.nextHop;
@@ -129,7 +133,7 @@ export function exportAttributes(set: AttrSet, from: RibPeer, to: RibPeer, v6: b
       out.clusterList = [clusterId >>> 0, ...(a.clusterList ?? [])];
     }
   }
-  return { attributes: out, nextHop, tag: rule.tag };
+  return { attributes: out, nextHop };
 }
 
 type Mutable = { -readonly [K in keyof PathAttributes]: PathAttributes[K] };

@@ -369,14 +369,12 @@ export class FamilyRib {
     const ci = from.index * 2 + (this.v6 ? 1 : 0);
     let rule = to.outCache[ci];
     if (rule === undefined) to.outCache[ci] = rule = exportRule(from, to, this.v6, this.opts.clusterId);
-    const cache = rule.sets;
-    const hit = cache.get(set);
-    if (hit !== undefined && this.interner.isLive(hit)) return this.remember(set, from, to, hit);
-    if (cache.size > 4 * this.interner.size + 1024) cache.clear();
+    const table = rule.table ??= this.interner.derivedTable(rule.variant);
+    const hit = this.interner.derivedOf(table, set);
+    if (hit !== undefined) return this.remember(set, from, to, hit);
     const e = exportAttributes(set, from, to, this.v6, this.opts.clusterId, rule);
     if (e === undefined) return undefined;
-    const out = this.interner.internDerived(set, e.tag, e.attributes, e.nextHop);
-    cache.set(set, out);
+    const out = this.interner.internDerived(table, set, e.attributes, e.nextHop);
     return this.remember(set, from, to, out);
   }
 

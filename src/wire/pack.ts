@@ -209,7 +209,8 @@ export function packUpdatesInto(sink: MessageSink, attrs: PathAttributes, prefix
  * `packUpdatesInto` a buffer of its own; returns views into one buffer, one per message.
  */
 export function packUpdates(attrs: PathAttributes, prefixes: PrefixColumns, ctx: CodecContext, opts: PackOptions = {}): Uint8Array[] {
-  const sink = new MessageSink(4096);
+  // About the size needed (no growth for a small call, no 4 KiB buffer for a one-prefix message).
+  const sink = new MessageSink(Math.min(1 << 20, 128 + prefixes.count * (prefixes.afi === Afi.IPv6 ? 21 : 9)));
   packUpdatesInto(sink, attrs, prefixes, ctx, opts);
   return sink.views();
 }
