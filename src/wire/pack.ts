@@ -127,7 +127,7 @@ export function packUpdatesInto(sink: MessageSink, attrs: PathAttributes, prefix
   let messages = 0;
   let i = first;
   while (i < count) {
-    const out = sink.reserve(limit);
+    const out = sink.reserve(Math.min(limit, fixed + (count - i) * (addPath + 1 + (maxBits >> 3))));
     const begin = sink.length;
     let p = begin + HEADER_LENGTH;
     const lenAt = p; // Withdrawn Routes Length; the Total Path Attribute Length follows it or the withdrawals
