@@ -2,6 +2,9 @@
 // Loc-RIB, Adj-RIB-Out). An open-addressing hash over typed arrays: a route costs a few bytes here and no
 // JS object or Map entry. IPv4 prefixes take one 32-bit word, IPv6 four (most significant first).
 
+/** `lens` of a slot not in use (lengths are at most 128). */
+const FREE = 255;
+
 export class PrefixTable {
   /** 1 for IPv4, 4 for IPv6. */
   readonly words: number;
@@ -125,7 +128,9 @@ export class PrefixTable {
     if (!reusesTomb) this.used++;
     this.size++;
     const cap = this.hashMask + 1;
-    if (this.used * 4 > cap * 3) this.rehash(this.size * 2 > cap / 2 ? cap * 2 : cap);
+    // Grow (fourfold while the table is small against a full table, so a million prefixes cost few rehashes)
+    // or, when deleted cells fill it, rehash at the same size.
+    if (this.used * 4 > cap * 3) this.rehash(this.size * 2 > cap / 2 ? (cap < 1 << 20 ? cap * 4 : cap * 2) : cap);
     return slot;
   }
 
@@ -160,6 +165,7 @@ export class PrefixTable {
       if (c === 0) return; // not present
       if (c === slot + 1) {
         cells[2 * i] = -1;
+        this.lens[slot] = FREE;
         this.size--;
         this.free.push(slot);
         return;
@@ -168,20 +174,23 @@ export class PrefixTable {
   }
 
   private rehash(cap: number): void {
-    const old = this.cells;
+    // By slot, not by old cell: the slots' addresses are read in order, and only the new cells at random.
     const cells = new Int32Array(cap * 2);
     const mask = cap - 1;
     this.cells = cells;
     this.hashMask = mask;
     this.used = 0;
-    for (let k = 0; k < old.length; k += 2) {
-      const c = old[k]!;
-      if (c <= 0) continue;
-      const h = this.hashOfSlot(c - 1);
+    const lens = this.lens;
+    const addrs = this.addrs;
+    const v4 = this.words === 1;
+    for (let slot = 0; slot < this.nextSlot; slot++) {
+      const len = lens[slot]!;
+      if (len === FREE) continue;
+      const h = v4 ? PrefixTable.hash4(addrs[slot]! | 0, len) : PrefixTable.hash6(addrs, slot * 4, len);
       let i = (h ^ (h >>> 13)) & mask;
       while (cells[2 * i] !== 0) i = (i + 1) & mask;
-      cells[2 * i] = c;
-      cells[2 * i + 1] = old[k + 1]!;
+      cells[2 * i] = slot + 1;
+      cells[2 * i + 1] = v4 ? addrs[slot]! | 0 : h;
       this.used++;
     }
   }
