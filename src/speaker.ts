@@ -141,6 +141,7 @@ export class Speaker {
     if (this.config.global.kernelRoutes) {
       this.kernel = KernelRoutes.open(this.rib, this.config.global.kernelTable, log, () => this.sessionHalfway(), afterDeferral === undefined ? {} : { after: afterDeferral });
     }
+    if (afterDeferral !== undefined) this.scheduleFlush(); // no running peer at all: nothing to wait for
     this.countersTimer = setInterval(() => void this.pollCounters(), COUNTERS_INTERVAL_MS);
     this.countersTimer.unref();
     void this.pollCounters();

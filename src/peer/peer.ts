@@ -672,6 +672,7 @@ export class Peer {
       // Adj-RIB-Out starts now (it fills when the speaker runs the decision process at the end of the deferral).
       this.ribIn.established(this.remoteRouterId ?? 0, n.families.map((k) => k >> 8), n.fourOctetAs);
       this.initialPending = true;
+      this.host.routesChanged(this); // a peer without GR (or restarting itself) is not waited for
       return;
     }
     this.host.rib.process(); // the Loc-RIB is current before this peer's Adj-RIB-Out is built from it
