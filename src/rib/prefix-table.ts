@@ -16,6 +16,8 @@ export class PrefixTable {
    * hash. A probe reads one cell, in one cache line, and looks at the slot's columns only on a likely match.
    */
   private cells: Int32Array;
+  /** The hash cell of each slot, so `release` needs no probe. */
+  private cellOf: Int32Array;
   private hashMask: number;
   private used = 0; // hash cells not empty (live + deleted)
   private nextSlot = 0;
@@ -30,6 +32,7 @@ export class PrefixTable {
     let cap = 16;
     while (cap < initial * 2) cap *= 2;
     this.cells = new Int32Array(cap * 2);
+    this.cellOf = new Int32Array(initial);
     this.hashMask = cap - 1;
   }
 
@@ -125,6 +128,7 @@ export class PrefixTable {
   private place(cell: number, reusesTomb: boolean, slot: number, tag: number): number {
     this.cells[2 * cell] = slot + 1;
     this.cells[2 * cell + 1] = tag;
+    this.cellOf[slot] = cell;
     if (!reusesTomb) this.used++;
     this.size++;
     const cap = this.hashMask + 1;
@@ -144,33 +148,22 @@ export class PrefixTable {
       addrs.set(this.addrs);
       const lens = new Uint8Array(n);
       lens.set(this.lens);
+      const cellOf = new Int32Array(n);
+      cellOf.set(this.cellOf);
       this.addrs = addrs;
       this.lens = lens;
+      this.cellOf = cellOf;
     }
     return slot;
   }
 
-  /** The hash of the prefix in `slot`. */
-  private hashOfSlot(slot: number): number {
-    return this.words === 1 ? PrefixTable.hash4(this.addrs[slot]! | 0, this.lens[slot]!) : PrefixTable.hash6(this.addrs, slot * 4, this.lens[slot]!);
-  }
-
   /** Forget the prefix in `slot`; the slot is handed out again later. */
   release(slot: number): void {
-    const cells = this.cells;
-    const mask = this.hashMask;
-    const h = this.hashOfSlot(slot);
-    for (let i = (h ^ (h >>> 13)) & mask; ; i = (i + 1) & mask) {
-      const c = cells[2 * i]!;
-      if (c === 0) return; // not present
-      if (c === slot + 1) {
-        cells[2 * i] = -1;
-        this.lens[slot] = FREE;
-        this.size--;
-        this.free.push(slot);
-        return;
-      }
-    }
+    if (slot < 0 || slot >= this.nextSlot || this.lens[slot] === FREE) return; // not present
+    this.cells[2 * this.cellOf[slot]!] = -1;
+    this.lens[slot] = FREE;
+    this.size--;
+    this.free.push(slot);
   }
 
   private rehash(cap: number): void {
@@ -191,6 +184,7 @@ export class PrefixTable {
       while (cells[2 * i] !== 0) i = (i + 1) & mask;
       cells[2 * i] = slot + 1;
       cells[2 * i + 1] = v4 ? addrs[slot]! | 0 : h;
+      this.cellOf[slot] = i;
       this.used++;
     }
   }
