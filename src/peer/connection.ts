@@ -106,7 +106,8 @@ export class BgpConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closedFlag) return;
-    this.framer.push(chunk);
+    // A plain Uint8Array view: the views made per message from it are then cheaper than Buffer views.
+    this.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
     for (;;) {
       if (this.closedFlag) return;
       const frame = this.framer.next();
