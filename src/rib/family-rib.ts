@@ -442,10 +442,18 @@ export class FamilyRib {
 
   /** The equal-cost multipath set of `slot`: the best route's next hop first, then every other (see MULTIPATH_FROM). */
   nextHops(slot: number): string[] {
+    const out: string[] = [];
+    this.nextHopsInto(slot, out);
+    return out;
+  }
+
+  /** `nextHops` into a caller's array (emptied first), for the FIB's per-route path; returns the count. */
+  nextHopsInto(slot: number, out: string[]): number {
+    out.length = 0;
     const best = this.interner.get(this.locSet.get(slot));
-    if (best === undefined) return [];
+    if (best === undefined) return 0;
     const bestSrc = this.peers[this.locPeer.get(slot) - 1]!;
-    const out = [best.nextHop];
+    out.push(best.nextHop);
     for (let i = 0; i < this.cols.length; i++) {
       const c = this.cols[i];
       if (c === undefined || i === bestSrc.index) continue;
@@ -454,7 +462,7 @@ export class FamilyRib {
       const k = Math.abs(comparePaths(best, bestSrc, s, this.peers[i]!, this.opts.alwaysCompareMed));
       if (k >= MULTIPATH_FROM && !out.includes(s.nextHop)) out.push(s.nextHop);
     }
-    return out;
+    return out.length;
   }
 
   /**
