@@ -3,107 +3,50 @@
 // step() returns are executed here, in order. Events are queued so that actions never re-enter step().
 //
 // Collision handling (RFC 4271 §6.8): a second connection gets its own FSM (forkForSecondConnection); on
-// every valid OPEN resolveOpen() says which FSM survives, and a surviving second FSM is promoted.
+// every valid OPEN resolveOpen() says which FSM survives, and a surviving second FSM is promoted. The routing
+// side of the Established session is session-routes.ts; the outgoing connection dial.ts.
 import type { Socket } from 'node:net';
-import type { Logger } from 'pino';
 import type { PeerConfig } from '../config/model.js';
 import {
-  createSession, forkForSecondConnection, messageSent, promote, resolveOpen, sessionConfig, step,
-  type Action, type ConnectionRef, type FsmEvent, type SessionState, type State, type TimerName,
+  forkForSecondConnection, messageSent, promote, resolveOpen, step,
+  type Action, type ConnectionRef, type FsmEvent, type State,
 } from '../fsm/index.js';
-import { connectKeyed, gtsm, setSocketMd5Key, type TtlOptions } from '../transport/index.js';
-import { CeaseSubcode, ErrorCode, Afi, Safi, RouteRefreshSubtype } from '../wire/iana.js';
+import { setSocketMd5Key } from '../transport/index.js';
+import { CeaseSubcode, ErrorCode } from '../wire/iana.js';
 import { KEEPALIVE } from '../wire/keepalive.js';
 import type { OpenMessage } from '../wire/open.js';
-import type { OpenSummary } from '../fsm/summary.js';
 import { describeNotification, notificationFromSpec, shutdownCommunicationData } from '../wire/notification.js';
 import type { NotificationSpec, DecodeFailure } from '../wire/types.js';
-import { afiSafiKey } from '../wire/types.js';
-import { isEndOfRib, type UpdateDecodeSuccess, type UpdateMessage } from '../wire/update.js';
+import type { UpdateDecodeSuccess, UpdateMessage } from '../wire/update.js';
 import type { BgpMessage } from '../wire/message.js';
-import type { Rib, RibPeerHandle } from '../rib/rib.js';
+import type { RibPeerHandle } from '../rib/rib.js';
 import { BgpConnection, newConnectionId, type ConnectionHandler } from './connection.js';
-import { negotiate, type Negotiated } from './negotiate.js';
+import type { Negotiated } from './negotiate.js';
+import type { OpenSummary } from '../fsm/summary.js';
 import { validateOpen } from './open-validate.js';
 import { decodeErrorEvent, notificationEvent, updateOutcome } from './inbound.js';
 import { summarizeOpen } from './open-summary.js';
-import { TimerSet, type Clock } from './timers.js';
 import { localOpen } from './local-open.js';
 import { diagnose, noEvidenceReason, type CounterSnapshot } from './auth-diagnosis.js';
-import { GracefulRestartHelper, type HelperEvent } from './gr-helper.js';
+import type { GracefulRestartHelper } from './gr-helper.js';
+import type { PeerHost, PeerKeyState } from './host.js';
+import { Dialer, dialOptions } from './dial.js';
+import { OpenCollision } from './open-collision.js';
+import { SessionRoutes } from './session-routes.js';
+import { CONNECT_RETRY_TIME, Runner, newSession } from './runner.js';
 
-/** A key as the daemon holds it: bytes plus what may be shown. Never logged. */
-export interface LoadedKey {
-  readonly key: Buffer;
-  readonly length: number;
-  readonly fingerprint: string;
-}
-
-/** One TCP-AO Master Key Tuple (RFC 5925 §3.1) as loaded. */
-export interface AoMaterial {
-  readonly algorithm: string;
-  readonly sendId: number;
-  readonly recvId: number;
-  readonly key: LoadedKey;
-}
-
-/**
- * The peer's key state: none configured, loaded, or configured but unusable (the peer stays down). For TCP-AO,
- * `ao` lists every MKT and `key` is the current one (shown in status).
- */
-export type PeerKeyState =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'loaded'; readonly key: LoadedKey; readonly source: string; readonly ao?: readonly AoMaterial[] }
-  | { readonly kind: 'failed'; readonly reason: string; readonly source: string };
-
-/**
- * This speaker's graceful restart state for its OPENs (RFC 4724 §3, §4.1): `restarting` (R bit) from a graceful
- * restart until its first End-of-RIB round, `forwardingPreserved` (F bit per family) when the kernel routes of
- * the previous run were kept, and `selectionDeferred` while route selection and advertisement wait (§4.1).
- */
-export interface LocalRestartState {
-  readonly restarting: boolean;
-  readonly forwardingPreserved: boolean;
-  readonly selectionDeferred: boolean;
-}
-
-/** What the speaker provides to every peer. */
-export interface PeerHost {
-  readonly log: Logger;
-  readonly clock: Clock;
-  readonly routerId: number;
-  readonly hostname: string;
-  /** The RIB: this peer's Adj-RIB-In and Adj-RIB-Out live there. */
-  readonly rib: Rib;
-  /** The RIB has work (routes received or withdrawn, a session up or down): decide and flush soon. */
-  routesChanged(peer: Peer): void;
-  /** Our own graceful restart (RFC 4724 §4.1), read for every OPEN we send. */
-  readonly localRestart: LocalRestartState;
-  /** Network namespace for sockets (tests). */
-  readonly netns?: string | undefined;
-}
-
-interface Runner {
-  session: SessionState;
-  readonly timers: TimerSet<TimerName>;
-  /** A second FSM's connection, handed over but not yet taken (its first event is still queued). */
-  handoff: number | null;
-}
+export type { AoMaterial, LoadedKey, LocalRestartState, PeerHost, PeerKeyState } from './host.js';
+export { familyName } from './family.js';
 
 type Queued = { readonly runner: Runner; readonly event: FsmEvent; readonly update?: UpdateMessage; readonly treatAsWithdraw?: boolean };
 
-// calico/node's BIRD template: "connect delay time 2; connect retry time 5; error wait time 5,30".
-const CONNECT_RETRY_TIME = 5;
-const IDLE_HOLD_TIME = 5;
-const IDLE_HOLD_TIME_MAX = 30;
-const COLLISION_GRACE_MS = 3000;
+const STATE_ORDER: readonly State[] = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'];
 
 export class Peer {
   config: PeerConfig;
   key: PeerKeyState;
   enabled = true;
   readonly ribIn: RibPeerHandle;
-  negotiated: Negotiated | null = null;
   remoteRouterId: number | null = null;
   lastError: string | null = null;
   authDiagnosis: string | null = null;
@@ -114,29 +57,50 @@ export class Peer {
   private primary: Runner;
   private secondary: Runner | null = null;
   private readonly conns = new Map<number, BgpConnection>();
-  private pending: { readonly id: number; readonly abort: AbortController } | null = null;
+  private readonly dialer = new Dialer();
   private readonly queue: Queued[] = [];
+  private readonly drainWaiters: (() => void)[] = [];
   private stepConnection: ConnectionRef | null = null;
   private rekeyOnCease: Buffer | null = null;
-  /** Families whose End-of-RIB (RFC 4724 §2) arrived in this session. */
-  readonly endOfRibReceived = new Set<number>();
   private draining = false;
   private lastState: State = 'Idle';
   private diagBase: CounterSnapshot | null = null;
   private stopped = false;
   private readonly handler: ConnectionHandler;
-  /** RFC 4724 §4.2: this peer's routes across its restarts. */
-  readonly grHelper: GracefulRestartHelper;
-  /** Established while our route selection was deferred (RFC 4724 §4.1): the initial table is still to send. */
-  private initialPending = false;
+  private readonly expired = (runner: Runner, event: FsmEvent): void => this.enqueue(runner, event);
+  private readonly collision: OpenCollision;
+  private readonly routes: SessionRoutes;
 
   constructor(config: PeerConfig, key: PeerKeyState, private readonly host: PeerHost) {
     this.config = config;
     this.key = key;
     this.ribIn = host.rib.addPeer(config);
-    this.grHelper = new GracefulRestartHelper(this.ribIn, host.clock, (e) => this.onHelperEvent(e));
+    const self = this;
+    this.routes = new SessionRoutes(this.ribIn, host.clock, {
+      get name() {
+        return self.name;
+      },
+      log: host.log,
+      rib: host.rib,
+      localRestart: host.localRestart,
+      routesChanged: () => host.routesChanged(this),
+      sent: (count, updates) => this.sent(count, updates),
+    });
+    this.collision = new OpenCollision({
+      otherEstablished: (connId) => {
+        const r = this.runnerFor(connId);
+        if (r === null) return null;
+        const other = r === this.primary ? this.secondary : this.primary;
+        return other !== null && other.session.state === 'Established';
+      },
+      decide: (connId, event) => {
+        const r = this.runnerFor(connId);
+        if (r !== null) this.enqueue(r, event);
+      },
+      waiting: () => host.log.info({ peer: this.name }, 'connection collision with an Established session: waiting for the peer to choose'),
+    });
     this.since = new Date();
-    this.primary = this.newRunner(this.newSession());
+    this.primary = new Runner(newSession(config), host.clock, this.expired);
     this.handler = {
       message: (c, m, u) => this.onMessage(c, m, u),
       decodeError: (c, f, t) => this.onDecodeError(c, f, t),
@@ -150,10 +114,9 @@ export class Peer {
 
   /** The most advanced state of the (up to two) connection FSMs. */
   get state(): State {
-    const order: readonly State[] = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'];
     const a = this.primary.session.state;
     const b = this.secondary?.session.state;
-    return b !== undefined && order.indexOf(b) > order.indexOf(a) ? b : a;
+    return b !== undefined && STATE_ORDER.indexOf(b) > STATE_ORDER.indexOf(a) ? b : a;
   }
 
   get established(): boolean {
@@ -165,35 +128,19 @@ export class Peer {
     return this.enabled && this.key.kind !== 'failed' && !this.stopped;
   }
 
-  private newSession(): SessionState {
-    const c = this.config;
-    return createSession(
-      sessionConfig({
-        localAs: c.localAS,
-        holdTime: c.holdTime,
-        keepaliveTime: c.keepaliveTime > 0 && c.keepaliveTime !== Math.floor(c.holdTime / 3) ? c.keepaliveTime : null,
-        connectRetryTime: CONNECT_RETRY_TIME,
-        passiveTcpEstablishment: c.passive,
-        idleHoldTime: IDLE_HOLD_TIME,
-        dampPeerOscillations: true,
-        idleHoldTimeMax: IDLE_HOLD_TIME_MAX,
-        // RFC 4271 §8.1.1: resolve a collision with an Established connection by BGP Identifier too. When the
-        // peer's KEEPALIVE on the losing connection arrives before its OPEN on the winning one, that connection
-        // is Established here while the peer already dumps it; closing the new one instead (the default) would
-        // leave neither connection, and the session would wait out the IdleHoldTimer.
-        collisionDetectEstablishedState: true, // resolved with the peer's help: see onOpen()
-      }),
-      (Math.random() * 0x100000000) >>> 0,
-    );
+  /** What the Established session negotiated (null when there is none). */
+  get negotiated(): Negotiated | null {
+    return this.routes.negotiated;
   }
 
-  private newRunner(session: SessionState): Runner {
-    const runner: Runner = {
-      session,
-      timers: new TimerSet<TimerName>(this.host.clock, (t) => this.enqueue(runner, { type: `${t}_Expires` } as FsmEvent)),
-      handoff: null,
-    };
-    return runner;
+  /** Families whose End-of-RIB (RFC 4724 §2) arrived in this session. */
+  get endOfRibReceived(): ReadonlySet<number> {
+    return this.routes.endOfRibReceived;
+  }
+
+  /** RFC 4724 §4.2: this peer's routes across its restarts. */
+  get grHelper(): GracefulRestartHelper {
+    return this.routes.grHelper;
   }
 
   // --- administration -------------------------------------------------------------------------------------
@@ -249,7 +196,7 @@ export class Peer {
       this.config = config;
       this.key = key;
       this.primary.timers.stopAll();
-      this.primary = this.newRunner(this.newSession());
+      this.primary = new Runner(newSession(config), this.host.clock, this.expired);
       this.authDiagnosis = null;
       this.lastError = key.kind === 'failed' ? `${key.source}: ${key.reason}` : null;
       this.start();
@@ -261,13 +208,23 @@ export class Peer {
     this.stop(CeaseSubcode.PeerDeConfigured);
     this.afterDrain(() => {
       this.stopped = true;
-      this.grHelper.stop();
-      this.primary.timers.stopAll();
-      this.secondary?.timers.stopAll();
-      this.pending?.abort.abort();
-      for (const c of this.conns.values()) c.close();
-      this.conns.clear();
+      this.closeAll();
     });
+  }
+
+  /** Close every connection without a NOTIFICATION and stop (our graceful restart, RFC 4724 §4.1). */
+  closeForRestart(): void {
+    this.stopped = true;
+    this.closeAll();
+  }
+
+  private closeAll(): void {
+    this.primary.timers.stopAll();
+    this.secondary?.timers.stopAll();
+    this.routes.stop();
+    this.dialer.abort();
+    for (const c of this.conns.values()) c.close();
+    this.conns.clear();
   }
 
   // --- connections ----------------------------------------------------------------------------------------
@@ -287,44 +244,21 @@ export class Peer {
   }
 
   private initiate(runner: Runner): void {
-    if (this.pending !== null || this.config.localAddress === undefined && this.config.passive) return;
+    if (this.dialer.busy || this.config.localAddress === undefined && this.config.passive) return;
     const id = newConnectionId();
-    const abort = new AbortController();
-    this.pending = { id, abort };
-    const ttl: TtlOptions | undefined = this.config.ttlSecurity > 0 ? gtsm(this.config.ttlSecurity) : undefined;
-    const md5Key = this.key.kind === 'loaded' && this.key.ao === undefined ? this.key.key.key : undefined;
-    const aoKeys = this.key.kind === 'loaded' && this.key.ao !== undefined
-      ? this.key.ao.map((k) => ({ peer: this.config.peerIP, algorithm: k.algorithm, sendId: k.sendId, recvId: k.recvId, key: k.key.key }))
-      : undefined;
-    const localAddress = this.config.localAddress ?? (this.config.family === 4 ? '0.0.0.0' : '::');
-    connectKeyed({
-      host: this.config.peerIP,
-      port: this.config.port,
-      localAddress,
-      ...(md5Key !== undefined ? { md5Key } : {}),
-      ...(aoKeys !== undefined ? { aoKeys } : {}),
-      ...(ttl !== undefined ? { ttl } : {}),
-      timeoutMs: CONNECT_RETRY_TIME * 1000,
-      signal: abort.signal,
-      ...(this.host.netns !== undefined ? { netns: this.host.netns } : {}),
-    }).then(
-      (socket) => {
-        if (this.pending?.id !== id || this.stopped) {
-          socket.destroy();
-          return;
-        }
-        this.pending = null;
-        const conn = new BgpConnection(socket, 'local', this.handler, id, this.config.peerIP);
-        this.conns.set(id, conn);
-        this.enqueue(this.primary, { type: 'Tcp_CR_Acked', connection: conn.ref });
-      },
-      (err: Error) => {
-        if (this.pending?.id !== id) return;
-        this.pending = null;
-        if (!this.established) this.lastError = err.message;
-        this.enqueue(runner === this.secondary ? this.primary : runner, { type: 'TcpConnectionFails', connection: { id, initiatedBy: 'local' } });
-      },
-    );
+    const o = dialOptions(this.config, this.key, CONNECT_RETRY_TIME * 1000, this.host.netns);
+    this.dialer.dial(id, o, (socket) => {
+      if (this.stopped) {
+        socket.destroy();
+        return;
+      }
+      const conn = new BgpConnection(socket, 'local', this.handler, id, this.config.peerIP);
+      this.conns.set(id, conn);
+      this.enqueue(this.primary, { type: 'Tcp_CR_Acked', connection: conn.ref });
+    }, (err) => {
+      if (!this.established) this.lastError = err.message;
+      this.enqueue(runner === this.secondary ? this.primary : runner, { type: 'TcpConnectionFails', connection: { id, initiatedBy: 'local' } });
+    });
   }
 
   private runnerFor(connId: number): Runner | null {
@@ -358,7 +292,7 @@ export class Peer {
           // message (transition, actions, settle) cost more than the routes themselves.
           const hold = runner.session.negotiatedHoldTime ?? 0;
           if (hold !== 0) runner.timers.start('HoldTimer', hold);
-          this.processUpdate(msg, o.treatAsWithdraw);
+          this.routes.update(msg, o.treatAsWithdraw);
           return;
         }
         this.enqueue(runner, o.event, msg, o.treatAsWithdraw);
@@ -371,7 +305,7 @@ export class Peer {
         return;
       }
       case 'ROUTE-REFRESH':
-        if (runner === this.primary && this.established && this.negotiated?.routeRefresh) this.answerRouteRefresh(conn, msg.afi, msg.safi);
+        if (runner === this.primary && this.established) this.routes.answerRefresh(conn, msg.afi, msg.safi);
         return;
     }
   }
@@ -388,53 +322,12 @@ export class Peer {
     const other = runner === this.primary ? this.secondary : this.primary;
     const d = resolveOpen(runner.session, other?.session ?? null, summary, this.host.routerId);
     if (d.outcome.kind === 'CloseExisting' && other?.session.state === 'Established' && runner === this.secondary) {
-      // RFC 4271 §6.8 leaves a race: the peer may still be in OpenConfirm on the connection we see Established
-      // (its KEEPALIVE overtook its OPEN on the other one) and keep the new connection, or be Established too and,
-      // by the RFC's default, close the new one. Either choice made here alone can lose both connections, so let
-      // the peer decide: hold this OPEN until the peer closes one connection, or for COLLISION_GRACE_MS, after which
-      // the Established connection stays and the new one is closed (the default of §8.1.1).
-      this.deferOpen(runner, summary);
+      // RFC 4271 §6.8 leaves a race here; the peer decides (open-collision.ts).
+      this.collision.defer(runner.session.connection!.id, summary);
       return;
     }
     this.enqueue(runner, d.incoming); // the FSM turns it into Event 20 while DelayOpenTimer runs
     if (d.existing !== null && other !== null) this.enqueue(other, d.existing);
-  }
-
-  /** An OPEN held back by a collision with the Established connection (by connection id: runners get promoted). */
-  private deferred: { readonly connId: number; readonly open: OpenSummary; readonly timer: ReturnType<typeof setTimeout> } | null = null;
-
-  private deferOpen(runner: Runner, open: OpenSummary): void {
-    if (this.deferred !== null) clearTimeout(this.deferred.timer);
-    const timer = setTimeout(() => this.resolveDeferred(), COLLISION_GRACE_MS);
-    timer.unref();
-    this.deferred = { connId: runner.session.connection!.id, open, timer };
-    this.host.log.info({ peer: this.name }, 'connection collision with an Established session: waiting for the peer to choose');
-  }
-
-  /** The peer chose (one connection closed) or the grace time ran out. */
-  private resolveDeferred(): void {
-    const d = this.deferred;
-    if (d === null) return;
-    clearTimeout(d.timer);
-    this.deferred = null;
-    const r = this.runnerFor(d.connId);
-    if (r === null) return; // the peer closed the new connection
-    const other = r === this.primary ? this.secondary : this.primary;
-    if (other !== null && other.session.state === 'Established') {
-      this.enqueue(r, { type: 'OpenCollisionDump' }); // RFC 4271 §8.1.1 default: close the new connection
-    } else {
-      this.enqueue(r, { type: 'BGPOpen', open: d.open }); // the peer closed the old one: carry on here
-    }
-  }
-
-  /** Has the peer chosen yet? (one of the two connections is gone) */
-  private deferredDecided(): boolean {
-    const d = this.deferred;
-    if (d === null) return false;
-    const r = this.runnerFor(d.connId);
-    if (r === null) return true;
-    const other = r === this.primary ? this.secondary : this.primary;
-    return other === null || other.session.state !== 'Established';
   }
 
   private onDecodeError(conn: BgpConnection, failure: DecodeFailure, type: number): void {
@@ -461,8 +354,6 @@ export class Peer {
     this.queue.push(update === undefined ? { runner, event } : { runner, event, update, treatAsWithdraw: treatAsWithdraw === true });
     this.drain();
   }
-
-  private readonly drainWaiters: (() => void)[] = [];
 
   /** Run `fn` once every queued event has been processed. */
   private afterDrain(fn: () => void): void {
@@ -493,7 +384,7 @@ export class Peer {
 
   /** After each step: drop dead second FSMs, promote a surviving one, close orphaned connections. */
   private settle(): void {
-    if (this.deferredDecided()) queueMicrotask(() => this.resolveDeferred());
+    if (this.collision.decided) queueMicrotask(() => this.collision.resolve());
     const s = this.secondary;
     if (s !== null) {
       if (s.session.state === 'Idle' || (s.session.connection === null && s.handoff === null)) {
@@ -505,9 +396,8 @@ export class Peer {
         // The primary lost the collision, or its connection failed (Idle, or Active awaiting a retry): the
         // second connection carries on as the peer's session; a dial still pending would only collide with it.
         this.primary.timers.stopAll();
-        this.pending?.abort.abort();
-        this.pending = null;
-        this.primary = this.newRunnerFrom(promote(s.session), s);
+        this.dialer.abort();
+        this.primary = Runner.takeOver(promote(s.session), s, this.host.clock, this.expired);
         this.secondary = null;
       }
     }
@@ -534,16 +424,6 @@ export class Peer {
     }
   }
 
-  private newRunnerFrom(session: SessionState, old: Runner): Runner {
-    old.timers.stopAll();
-    const runner = this.newRunner(session);
-    for (const t of ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'DelayOpenTimer', 'IdleHoldTimer'] as const) {
-      const deadline = session.timers[t];
-      if (deadline !== null) runner.timers.start(t, Math.max(0, (deadline - this.host.clock.now()) / 1000));
-    }
-    return runner;
-  }
-
   private connOf(runner: Runner): BgpConnection | undefined {
     const ref = runner.session.connection;
     return ref === null ? undefined : this.conns.get(ref.id);
@@ -556,6 +436,16 @@ export class Peer {
     this.messagesOut++;
   }
 
+  /** The routing side wrote `count` messages on the Established connection. */
+  private sent(count: number, updates: boolean): void {
+    this.messagesOut += count;
+    if (!updates) return;
+    // RFC 4271 §8.2.2 Established: each UPDATE sent restarts the KeepaliveTimer.
+    const r = messageSent(this.primary.session, this.host.clock.now());
+    this.primary.session = r.session;
+    this.primary.timers.apply(r.actions);
+  }
+
   private execute(runner: Runner, a: Action, q: Queued): void {
     switch (a.type) {
       case 'InitializeResources':
@@ -566,8 +456,7 @@ export class Peer {
         return;
       case 'DropTcpConnection': {
         if (a.connection === null) {
-          this.pending?.abort.abort();
-          this.pending = null;
+          this.dialer.abort();
           return;
         }
         const c = this.conns.get(a.connection.id);
@@ -582,7 +471,7 @@ export class Peer {
           this.conns.delete(a.connection.id);
           return;
         }
-        const second = this.newRunner(forkForSecondConnection(this.primary.session));
+        const second = new Runner(forkForSecondConnection(this.primary.session), this.host.clock, this.expired);
         second.handoff = a.connection.id;
         this.secondary = second;
         this.enqueue(second, a.connection.initiatedBy === 'local'
@@ -622,7 +511,7 @@ export class Peer {
         runner.timers.stop(a.timer);
         return;
       case 'ProcessUpdate':
-        if (q.update !== undefined) this.processUpdate(q.update, q.treatAsWithdraw === true);
+        if (q.update !== undefined) this.routes.update(q.update, q.treatAsWithdraw === true);
         return;
       case 'ReleaseResources':
         runner.timers.stopAll();
@@ -635,19 +524,13 @@ export class Peer {
         if (r.received) this.lastError = `received NOTIFICATION: ${describeNotification(r.received)}`;
         else if (r.sent && r.sent.code !== ErrorCode.Cease) this.lastError = `sent NOTIFICATION: ${describeNotification(r.sent)}`;
         else if (this.lastError === null) this.lastError = `session down (${r.event})`;
-        // RFC 4724 §4.2: without a NOTIFICATION a GR-capable peer's routes stay, stale (gr-helper.ts).
-        const gr = this.negotiated?.gracefulRestart ?? null;
-        this.negotiated = null;
-        this.endOfRibReceived.clear();
-        this.initialPending = false;
-        this.grHelper.sessionDown(gr, r);
-        this.host.routesChanged(this);
+        this.routes.sessionDown(r);
         return;
       }
     }
   }
 
-  // --- Established: OPEN, negotiation, advertisement -------------------------------------------------------
+  // --- Established: OPEN, negotiation; the routes are session-routes.ts' ------------------------------------
 
   private ourOpen(): OpenMessage {
     const lr = this.host.localRestart;
@@ -658,36 +541,13 @@ export class Peer {
     });
   }
 
-  private onEstablished(runner: Runner, peerOpen: Parameters<typeof negotiate>[1]): void {
-    const ours = summarizeOpen(this.ourOpen());
-    const n = negotiate(ours, peerOpen, { keepaliveTime: null });
-    this.negotiated = n;
-    const conn = this.connOf(runner);
-    if (conn === undefined) return;
-    conn.setContext(n.codecContext);
-    this.host.log.info({ peer: this.name, holdTime: n.holdTime, fourOctetAs: n.fourOctetAs, families: n.families.map(familyName), gracefulRestart: grLog(n) }, 'session established');
-    this.grHelper.established(n.gracefulRestart, n.families);
-    if (this.host.localRestart.selectionDeferred) {
-      // RFC 4724 §4.1: after our own restart, no UPDATE (and no End-of-RIB) before route selection is done. The
-      // Adj-RIB-Out starts now (it fills when the speaker runs the decision process at the end of the deferral).
-      this.ribIn.established(this.remoteRouterId ?? 0, n.families.map((k) => k >> 8), n.fourOctetAs);
-      this.initialPending = true;
-      this.host.routesChanged(this); // a peer without GR (or restarting itself) is not waited for
-      return;
-    }
-    this.host.rib.process(); // the Loc-RIB is current before this peer's Adj-RIB-Out is built from it
-    this.ribIn.established(this.remoteRouterId ?? 0, n.families.map((k) => k >> 8), n.fourOctetAs);
-    this.advertiseInitial(conn, n);
+  private onEstablished(runner: Runner, peerOpen: OpenSummary): void {
+    this.routes.established(this.connOf(runner), summarizeOpen(this.ourOpen()), peerOpen, this.remoteRouterId ?? 0);
   }
 
   /** Route selection deferral is over (RFC 4724 §4.1; the speaker ran the decision): send the table and End-of-RIB. */
   selectionDone(): void {
-    if (!this.initialPending) return;
-    this.initialPending = false;
-    const n = this.negotiated;
-    const conn = this.connOf(this.primary);
-    if (n === null || conn === undefined || !this.established) return;
-    this.advertiseInitial(conn, n);
+    this.routes.selectionDone(this.established ? this.connOf(this.primary) : undefined);
   }
 
   /**
@@ -697,22 +557,7 @@ export class Peer {
    */
   get readyForSelection(): boolean {
     if (!this.runnable) return true;
-    const n = this.negotiated;
-    if (!this.established || n === null) return false;
-    if (n.gracefulRestart === null || n.gracefulRestart.peerRestarting) return true;
-    return n.families.every((f) => this.endOfRibReceived.has(f));
-  }
-
-  private advertiseInitial(conn: BgpConnection, n: Negotiated): void {
-    this.flushUpdates();
-    this.host.routesChanged(this); // other peers' queues, if process() decided anything
-    // RFC 4724 §2: End-of-RIB after the initial table, per family.
-    for (const k of n.families) this.sendRaw(conn, this.ribIn.endOfRib(k >> 8, n.codecContext));
-  }
-
-  private sendRaw(conn: BgpConnection, bytes: Uint8Array): void {
-    conn.sendRaw(bytes);
-    this.messagesOut++;
+    return this.established && this.routes.readyForSelection;
   }
 
   /**
@@ -720,76 +565,15 @@ export class Peer {
    * The speaker calls it after each decision run; returns the number of messages sent.
    */
   flushUpdates(): number {
-    const n = this.negotiated;
-    if (n === null || !this.established) return 0;
+    if (!this.established) return 0;
     const conn = this.connOf(this.primary);
-    if (conn === undefined) return 0;
-    const out = this.ribIn.takeUpdateBytes(n.codecContext);
-    if (out.messages > 0) {
-      conn.sendMessages(out.bytes, out.messages);
-      this.messagesOut += out.messages;
-      // RFC 4271 §8.2.2 Established: each UPDATE sent restarts the KeepaliveTimer.
-      const r = messageSent(this.primary.session, this.host.clock.now());
-      this.primary.session = r.session;
-      this.primary.timers.apply(r.actions);
-    }
-    return out.messages;
-  }
-
-  /** RFC 2918 §4 / RFC 7313 §4: re-advertise the Adj-RIB-Out of the family, bracketed by BoRR/EoRR when enhanced. */
-  private answerRouteRefresh(conn: BgpConnection, afi: number, safi: number): void {
-    const n = this.negotiated!;
-    if (!n.families.includes(afiSafiKey(afi, safi))) return;
-    if (n.enhancedRouteRefresh) conn.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: RouteRefreshSubtype.BoRR });
-    this.ribIn.refresh(afi);
-    this.flushUpdates();
-    if (n.enhancedRouteRefresh) conn.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: RouteRefreshSubtype.EoRR });
-    else this.sendRaw(conn, this.ribIn.endOfRib(afi, n.codecContext));
+    return conn === undefined ? 0 : this.routes.flush(conn);
   }
 
   /** Ask the peer to send its routes again (import policy changed; RFC 2918). False when not negotiated. */
   requestRefresh(): boolean {
-    const n = this.negotiated;
     const conn = this.connOf(this.primary);
-    if (n === null || !n.routeRefresh || conn === undefined || !this.established) return false;
-    for (const k of n.families) conn.send({ type: 'ROUTE-REFRESH', afi: k >> 8, safi: k & 0xff, subtype: RouteRefreshSubtype.Normal });
-    this.messagesOut += n.families.length;
-    return true;
-  }
-
-  private processUpdate(u: UpdateMessage, treatAsWithdraw: boolean): void {
-    const eor = isEndOfRib(u);
-    if (eor !== undefined) {
-      // RFC 4724 §2: the peer has sent its whole table for this family.
-      this.endOfRibReceived.add(afiSafiKey(eor.afi, eor.safi));
-      this.host.log.info({ peer: this.name, family: familyName(afiSafiKey(eor.afi, eor.safi)) }, 'End-of-RIB received');
-      if (eor.safi === Safi.Unicast) this.grHelper.endOfRib(eor.afi);
-      this.host.routesChanged(this); // a deferred selection may be waiting for it
-      return;
-    }
-    const r = this.ribIn.apply(u, treatAsWithdraw);
-    if (r.announced > 0 || r.withdrawn > 0) this.host.routesChanged(this);
-  }
-
-  private onHelperEvent(e: HelperEvent): void {
-    if (e.type === 'kept') {
-      this.host.log.info({ peer: this.name, families: e.families.map((a) => familyName(afiSafiKey(a, Safi.Unicast))), staleRoutes: e.routes, restartTime: e.restartTime }, 'graceful restart: peer routes kept as stale');
-    } else {
-      this.host.log.info({ peer: this.name, family: familyName(afiSafiKey(e.afi, Safi.Unicast)), removed: e.routes, why: e.why }, 'graceful restart: stale routes removed');
-    }
-    this.host.routesChanged(this);
-  }
-
-  /** Close every connection without a NOTIFICATION and stop (our graceful restart, RFC 4724 §4.1). */
-  closeForRestart(): void {
-    this.stopped = true;
-    this.primary.timers.stopAll();
-    this.secondary?.timers.stopAll();
-    this.grHelper.stop();
-    this.pending?.abort.abort();
-    this.pending = null;
-    for (const c of this.conns.values()) c.close();
-    this.conns.clear();
+    return conn !== undefined && this.established && this.routes.requestRefresh(conn);
   }
 
   // --- authentication diagnosis ----------------------------------------------------------------------------
@@ -812,17 +596,3 @@ export class Peer {
     }
   }
 }
-
-function grLog(n: Negotiated): unknown {
-  const g = n.gracefulRestart;
-  return g === null ? null : { restartTime: g.restartTime, restarting: g.peerRestarting, forwarding: g.families.filter((f) => f.forwardingState).map((f) => familyName(afiSafiKey(f.afi, f.safi))) };
-}
-
-function familyName(k: number): string {
-  const afi = k >> 8;
-  const safi = k & 0xff;
-  return `${afi === Afi.IPv4 ? 'ipv4' : afi === Afi.IPv6 ? 'ipv6' : `afi${afi}`}-${safi === Safi.Unicast ? 'unicast' : `safi${safi}`}`;
-}
-
-export { familyName };
-
