@@ -384,3 +384,172 @@ export function decodeRoute(buf: Uint8Array, view: DataView, m: NlMessage): Deco
     nexthops,
   };
 }
+
+// --- slot-based encoding (KernelRoutes' hot path): no RouteSpec object per route ------------------------------
+
+/** Bytes of the next-hop attributes (RTA_GATEWAY/RTA_VIA [+ RTA_OIF] or RTA_MULTIPATH) of a route of `family`. */
+export function nextHopAttrsLength(family: 4 | 6, nexthops: readonly NextHopSpec[]): number {
+  return routeMessageLength({ family, dst: new Uint8Array(0), dstLen: 0, table: 0, protocol: 0, nexthops }) -
+    (NLMSG_HDRLEN + RTMSG_LEN + 4 + 8);
+}
+
+/**
+ * The next-hop attributes of a route of `family`, encoded once per next-hop set and copied into every
+ * request that uses the set (the same bytes encodeRouteMessage writes after RTA_PRIORITY).
+ */
+export function encodeNextHopAttrs(family: 4 | 6, nexthops: readonly NextHopSpec[]): Uint8Array {
+  const spec: RouteSpec = { family, dst: new Uint8Array(0), dstLen: 0, table: 0, protocol: 0, nexthops };
+  const total = routeMessageLength(spec);
+  const buf = new Uint8Array(total);
+  encodeRouteMessage(buf, new DataView(buf.buffer), 0, 0, 0, 0, spec);
+  return buf.slice(NLMSG_HDRLEN + RTMSG_LEN + 4 + 8);
+}
+
+/** Length of a request written by encodePrefixRoute. */
+export function prefixRouteLength(family: 4 | 6, nhAttrs: Uint8Array | null): number {
+  return NLMSG_HDRLEN + RTMSG_LEN + (family === 4 ? 8 : 20) + 8 + 8 + (nhAttrs === null ? 0 : nhAttrs.length);
+}
+
+/**
+ * One RTM_NEWROUTE / RTM_DELROUTE straight from a packed prefix: `words` holds the address as big-endian
+ * 32-bit words (1 for IPv4, 4 for IPv6, most significant first) from `wordAt`; `nhAttrs` from
+ * encodeNextHopAttrs (null for a delete matching any next hop). Same layout as encodeRouteMessage.
+ */
+export function encodePrefixRoute(
+  buf: Uint8Array, view: DataView, offset: number, nlType: number, nlFlags: number, seq: number,
+  family: 4 | 6, words: Uint32Array, wordAt: number, dstLen: number,
+  table: number, protocol: number, priority: number, nhAttrs: Uint8Array | null,
+): number {
+  const total = prefixRouteLength(family, nhAttrs);
+  view.setUint32(offset, total, LE);
+  view.setUint16(offset + 4, nlType, LE);
+  view.setUint16(offset + 6, nlFlags, LE);
+  view.setUint32(offset + 8, seq >>> 0, LE);
+  view.setUint32(offset + 12, 0, LE);
+  let at = offset + NLMSG_HDRLEN;
+  buf[at] = family === 4 ? AF_INET : AF_INET6;
+  buf[at + 1] = dstLen;
+  buf[at + 2] = 0;
+  buf[at + 3] = 0;
+  buf[at + 4] = table < 256 ? table : RT_TABLE_UNSPEC;
+  buf[at + 5] = protocol;
+  buf[at + 6] = RT_SCOPE_UNIVERSE;
+  buf[at + 7] = RTN_UNICAST;
+  view.setUint32(at + 8, 0, LE);
+  at += RTMSG_LEN;
+  const n = family === 4 ? 1 : 4;
+  putAttrHeader(view, at, 4 + 4 * n, RTA_DST);
+  for (let k = 0; k < n; k++) view.setUint32(at + 4 + 4 * k, words[wordAt + k]! >>> 0, false); // network order
+  at += 4 + 4 * n;
+  at = putU32Attr(view, at, RTA_TABLE, table);
+  at = putU32Attr(view, at, RTA_PRIORITY, priority);
+  if (nhAttrs !== null) {
+    buf.set(nhAttrs, at);
+    at += nhAttrs.length;
+  }
+  return at - offset;
+}
+
+/**
+ * A dumped route read into reusable scratch fields (no object per route): the dump of a full table
+ * passes through here once per route at start.
+ */
+export class RouteScan {
+  family: 4 | 6 = 4;
+  dstLen = 0;
+  table = 0;
+  protocol = 0;
+  type = 0;
+  /** -1 when the route has no RTA_PRIORITY. */
+  priority = -1;
+  /** Destination as big-endian words, like the RIB's prefix table (IPv4: dst[0]). */
+  readonly dst = new Uint32Array(4);
+  /** Next hops: count, and per hop its gateway's offset/length in the scanned buffer (0 length = none) and weight. */
+  hops = 0;
+  gwAt: number[] = [];
+  gwLen: number[] = [];
+  weight: number[] = [];
+  /** RTA_OIF of a single-path route (the kernel's choice unless we pinned it). */
+  oif = 0;
+
+  /** Read message [offset, offset + length) of `buf`; false for families other than IPv4/IPv6. */
+  read(buf: Uint8Array, view: DataView, offset: number, length: number): boolean {
+    const p = offset + NLMSG_HDRLEN;
+    const end = offset + length;
+    if (p + RTMSG_LEN > end) throw new NetlinkDecodeError('short rtmsg');
+    const af = buf[p] as number;
+    if (af !== AF_INET && af !== AF_INET6) return false;
+    this.family = af === AF_INET ? 4 : 6;
+    this.dstLen = buf[p + 1] as number;
+    this.table = buf[p + 4] as number;
+    this.protocol = buf[p + 5] as number;
+    this.type = buf[p + 7] as number;
+    this.priority = -1;
+    this.dst.fill(0);
+    this.hops = 0;
+    this.oif = 0;
+    let single = false;
+    let at = p + RTMSG_LEN;
+    while (at + 4 <= end) {
+      const alen = view.getUint16(at, LE);
+      const atype = view.getUint16(at + 2, LE) & 0x3fff;
+      if (alen < 4 || at + alen > end) throw new NetlinkDecodeError(`rtattr ${atype} length ${alen}`);
+      switch (atype) {
+        case RTA_DST:
+          for (let k = 0; 4 * k + 4 <= alen - 4 && k < 4; k++) this.dst[k] = view.getUint32(at + 4 + 4 * k, false);
+          break;
+        case RTA_TABLE:
+          if (alen >= 8) this.table = view.getUint32(at + 4, LE);
+          break;
+        case RTA_PRIORITY:
+          if (alen >= 8) this.priority = view.getUint32(at + 4, LE);
+          break;
+        case RTA_OIF:
+          if (alen >= 8) this.oif = view.getUint32(at + 4, LE);
+          break;
+        case RTA_GATEWAY:
+        case RTA_VIA:
+          if (this.hops === 0) this.hops = 1;
+          single = true;
+          this.setGateway(0, atype, at, alen, 1);
+          break;
+        case RTA_MULTIPATH: {
+          let n = at + 4;
+          const mpEnd = at + alen;
+          while (n + RTNH_LEN <= mpEnd) {
+            const nlen = view.getUint16(n, LE);
+            if (nlen < RTNH_LEN || n + nlen > mpEnd) throw new NetlinkDecodeError(`rtnexthop length ${nlen}`);
+            const h = this.hops++;
+            this.gwLen[h] = 0;
+            this.weight[h] = (buf[n + 3] as number) + 1;
+            for (let a = n + RTNH_LEN; a + 4 <= n + nlen; ) {
+              const l = view.getUint16(a, LE);
+              const t = view.getUint16(a + 2, LE) & 0x3fff;
+              if (l < 4 || a + l > n + nlen) throw new NetlinkDecodeError(`rtnexthop attribute length ${l}`);
+              if (t === RTA_GATEWAY || t === RTA_VIA) this.setGateway(h, t, a, l, this.weight[h]!);
+              a += align4(l);
+            }
+            n += align4(nlen);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+      at += align4(alen);
+    }
+    if (!single && this.hops === 0 && this.oif !== 0) {
+      this.hops = 1; // a device route: a next hop without a gateway
+      this.gwLen[0] = 0;
+      this.weight[0] = 1;
+    }
+    return true;
+  }
+
+  private setGateway(h: number, type: number, at: number, alen: number, weight: number): void {
+    const skip = type === RTA_VIA ? 6 : 4;
+    this.gwAt[h] = at + skip;
+    this.gwLen[h] = alen - skip >= 4 ? alen - skip : 0;
+    this.weight[h] = weight;
+  }
+}

@@ -2,93 +2,96 @@
 // tsbgpd.io/kernel-table) under rtnetlink protocol RTPROT_TSBGPD, multipath for the ECMP set; routes of other
 // protocols are never touched. At start it waits for the sessions to deliver their tables, then reconciles: what
 // the last run left in the kernel and is still wanted stays, the rest is changed or removed (no flush). After
-// that it follows each Loc-RIB change. After a graceful restart (RFC 4724 §4.1) the routes of the previous run
-// stay untouched until route selection is done (`after`), then the same reconcile runs: routes still wanted are
-// never deleted and re-added. `stop({ keep: true })` leaves our routes in the kernel for the next run.
+// that it follows each Loc-RIB change, pipelined (RibFib: a batch in flight while the next UPDATEs are decided).
+// After a graceful restart (RFC 4724 §4.1) the routes of the previous run stay untouched until route selection
+// is done (`after`), then the same reconcile runs: routes still wanted are never deleted and re-added.
+// `stop({ keep: true })` leaves our routes in the kernel for the next run.
 import type { Logger } from 'pino';
 import type { Rib } from '../rib/rib.js';
-import { KernelFib, type NextHop, type RouteOutcome } from './index.js';
+import type { FibRouteError } from './fib.js';
+import { RibFib } from './rib-fib.js';
 
-/** Time the sessions get to deliver their tables before the first reconcile. */
+/** Time the sessions get to deliver their tables before the first reconcile, unless all of them did already. */
 const SETTLE_MS = 3000;
 /** A session still coming up (OpenSent … End-of-RIB) holds the reconcile back this long at most. */
 const SETTLE_MAX_MS = 30_000;
+/** How often the start conditions are looked at. */
+const CHECK_MS = 100;
+
+export interface KernelRoutesOptions {
+  /** Graceful restart: reconcile when selection deferral ends (every peer's End-of-RIB, or its timer). */
+  readonly after?: Promise<void>;
+  /**
+   * Every configured, enabled peer is Established with End-of-RIB for all its families (RFC 4724 §2): the
+   * first reconcile need not wait SETTLE_MS.
+   */
+  readonly settled?: () => boolean;
+  /** Network namespace path of the FIB (tests); default the process's. */
+  readonly netns?: string;
+}
 
 export class KernelRoutes {
   private reconciled = false;
+  private stopped = false;
 
-  private constructor(private readonly fib: KernelFib, private readonly rib: Rib, private readonly log: Logger) {}
+  private constructor(readonly fib: RibFib, private readonly rib: Rib, private readonly log: Logger) {
+    fib.onErrors = (errors, failed) => this.logErrors(errors, failed);
+  }
 
   /**
    * Open rtnetlink and schedule the first reconcile once `halfway()` (a session between OpenSent and its
-   * End-of-RIB, RFC 4724 §2) is false, or after SETTLE_MAX_MS. Null when rtnetlink cannot be opened.
+   * End-of-RIB, RFC 4724 §2) is false after SETTLE_MS, as soon as `settled()` is true, or after SETTLE_MAX_MS.
+   * Null when rtnetlink cannot be opened.
    */
-  static open(rib: Rib, table: number, log: Logger, halfway: () => boolean, opts: { readonly after?: Promise<void> } = {}): KernelRoutes | null {
-    let fib: KernelFib;
+  static open(rib: Rib, table: number, log: Logger, halfway: () => boolean, opts: KernelRoutesOptions = {}): KernelRoutes | null {
+    let fib: RibFib;
     try {
-      fib = KernelFib.open({ table });
+      fib = RibFib.open([rib.v4, rib.v6], { table, ...(opts.netns !== undefined ? { netns: opts.netns } : {}) });
     } catch (e) {
       log.error({ err: (e as Error).message }, 'kernel routes disabled: cannot open rtnetlink');
       return null;
     }
     const k = new KernelRoutes(fib, rib, log);
     if (opts.after !== undefined) {
-      // Graceful restart: selection deferral decides when (every peer's End-of-RIB, or its timer).
       void opts.after.then(() => k.reconcile());
       return k;
     }
     const started = Date.now();
     const check = (): void => {
-      if (halfway() && Date.now() - started < SETTLE_MAX_MS) {
-        setTimeout(check, 250).unref();
+      if (k.stopped) return;
+      const age = Date.now() - started;
+      const ready = (opts.settled?.() ?? false) || (age >= SETTLE_MS && !halfway()) || age >= SETTLE_MAX_MS;
+      if (!ready) {
+        setTimeout(check, CHECK_MS).unref();
         return;
       }
       void k.reconcile();
     };
-    setTimeout(check, SETTLE_MS).unref();
+    setTimeout(check, opts.settled !== undefined ? 0 : SETTLE_MS).unref();
     return k;
   }
 
-  private desired(): [string, NextHop[]][] {
-    const out: [string, NextHop[]][] = [];
-    for (const fam of [this.rib.v4, this.rib.v6]) {
-      fam.forEachSlot((slot) => {
-        const b = fam.best(slot);
-        if (b === undefined || b.peer.local) return;
-        out.push([fam.table.text(slot), fam.nextHops(slot).map((gateway) => ({ gateway }))]);
-      });
-    }
-    return out;
+  /** True once the first reconcile is done. */
+  get ready(): boolean {
+    return this.reconciled;
   }
 
   private async reconcile(): Promise<void> {
     if (this.reconciled || this.stopped) return;
     this.rib.process();
-    for (const fam of [this.rib.v4, this.rib.v6]) fam.drainLocChanges(() => undefined); // the full set goes now
-    const r = await this.fib.reconcile(this.desired());
+    const t0 = Date.now();
+    const r = await this.fib.reconcile();
     this.reconciled = true;
-    this.log.info({ added: r.added, changed: r.changed, removed: r.removed, unchanged: r.unchanged, errors: r.errors.length }, 'kernel routes reconciled');
-    this.logErrors(r.errors);
+    this.log.info({ added: r.added, changed: r.changed, removed: r.removed, unchanged: r.unchanged, errors: r.failed, ms: Date.now() - t0 }, 'kernel routes reconciled');
+    this.logErrors(r.errors, r.failed);
     this.follow();
   }
 
-  /** Loc-RIB changes since the last call, as replace/remove requests (batched by the FIB per tick). */
+  /** Send the Loc-RIB's changes (call after each RIB `process()`); returns at once, batches are pipelined. */
   follow(): void {
     if (!this.reconciled || this.stopped) return;
-    const fib = this.fib;
-    const ops: Promise<RouteOutcome>[] = [];
-    for (const fam of [this.rib.v4, this.rib.v6]) {
-      fam.drainLocChanges((slot, best) => {
-        const prefix = fam.table.text(slot);
-        const b = best === undefined ? undefined : fam.best(slot);
-        if (b === undefined || b.peer.local) ops.push(fib.remove(prefix));
-        else ops.push(fib.replace(prefix, fam.nextHops(slot).map((gateway) => ({ gateway }))));
-      });
-    }
-    if (ops.length > 0) void Promise.all(ops).then((outs) => this.logErrors(outs.flatMap((o) => ('ok' in o && !o.ok ? [o] : []))));
+    this.fib.follow();
   }
-
-  private stopped = false;
 
   /**
    * Stop following the Loc-RIB. `keep: false` (SIGTERM, like BIRD) removes our routes; `keep: true` (tsbgpd
@@ -100,8 +103,8 @@ export class KernelRoutes {
     await this.fib.stop({ keep: opts.keep }).catch(() => undefined);
   }
 
-  private logErrors(errors: readonly unknown[]): void {
-    if (errors.length === 0) return;
-    this.log.warn({ count: errors.length, first: errors[0] }, 'the kernel refused some routes');
+  private logErrors(errors: readonly FibRouteError[], failed: number): void {
+    if (failed === 0) return;
+    this.log.warn({ count: failed, first: errors[0] }, 'the kernel refused some routes');
   }
 }

@@ -3,6 +3,7 @@
  * sequence number. One operation at a time (a small queue); the I/O itself runs on the libuv threadpool
  * (native nlSend/nlRecv), so the event loop is never held while the kernel works through a batch.
  */
+import { endianness } from 'node:os';
 import { loadNetlink, NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, type NetlinkBinding } from './native.js';
 import { decodeAck, messages, NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP_INTR, type NlMessage } from './netlink.js';
 
@@ -54,6 +55,10 @@ export class NetlinkError extends Error {
   }
 }
 
+/** Requests per sendto in transactQuiet (sk_sndbuf bounds one send; SO_SNDBUFFORCE 1 MiB doubles to 2). */
+const QUIET_SEND_BYTES = 512 * 1024;
+const LE_HOST = endianness() === 'LE';
+const NLM_F_ACK_FLAG = 0x04;
 const RECV_BUFFER = 256 * 1024; // a few times NL_RECV_MAX_DATAGRAM; bounds the messages decoded per callback
 
 export class NetlinkSocket {
@@ -188,6 +193,99 @@ export class NetlinkSocket {
       this.stats.lostReplies++;
       this.stale = true;
     }
+  }
+
+  /**
+   * Send requests [0, count) of `buf` (request i ends at ends[i], its seq is firstSeq + i), built WITHOUT
+   * NLM_F_ACK: the kernel answers only the ones it refuses (netlink_rcv_skb acks an error always), so a
+   * full table costs one ack per sendto instead of one per route. The last request of each slice gets
+   * NLM_F_ACK set here; its answer comes after every error of the slice, and closes it. Outcomes go to
+   * `out` (0 done, errno, NO_REPLY when replies were lost: ENOBUFS or no closing ack in time).
+   * Returns the number of refused or unanswered requests. No object per request.
+   */
+  transactQuiet(
+    buf: Uint8Array, ends: Int32Array, count: number, firstSeq: number,
+    out: Int32Array, words: Map<number, string>, maxSendBytes = QUIET_SEND_BYTES,
+  ): Promise<number> {
+    return this.serial(async () => {
+      this.checkOpen();
+      await this.drain();
+      const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      let bad = 0;
+      let i = 0;
+      while (i < count) {
+        const from = i === 0 ? 0 : ends[i - 1]!;
+        let j = i + 1;
+        while (j < count && ends[j]! - from <= maxSendBytes) j++;
+        const lastAt = j === 1 ? 0 : ends[j - 2]!;
+        view.setUint16(lastAt + 6, view.getUint16(lastAt + 6, LE_HOST) | NLM_F_ACK_FLAG, LE_HOST);
+        await this.nl.nlSend(this.fd, buf.subarray(from, ends[j - 1]!));
+        this.stats.sends++;
+        this.stats.requests += j - i;
+        bad += await this.collectErrors(firstSeq + i, j - i, out, words, i);
+        i = j;
+      }
+      return bad;
+    });
+  }
+
+  private async collectErrors(firstSeq: number, count: number, out: Int32Array, words: Map<number, string>, base: number): Promise<number> {
+    out.fill(0, base, base + count);
+    let bad = 0;
+    let closed = false;
+    let lost = false;
+    const last = count - 1;
+    const deadline = Date.now() + this.replyTimeoutMs;
+    const buf = this.rbuf;
+    const v = this.rview;
+    while (!closed) {
+      const wait = lost ? 0 : Math.min(deadline - Date.now(), 1000);
+      if (!lost && wait <= 0) break;
+      const r = await this.nl.nlRecv(this.fd, buf, wait);
+      // Walk the replies in place (NLMSG_OK / NLMSG_NEXT) without a message object.
+      for (let at = 0; at + 16 <= r.bytes; ) {
+        const len = v.getUint32(at, LE_HOST);
+        if (len === 0) {
+          at += 4;
+          continue;
+        }
+        if (len < 16 || at + len > r.bytes) break;
+        if (v.getUint16(at + 4, LE_HOST) === NLMSG_ERROR && len >= 36) {
+          const k = (v.getUint32(at + 16 + 4 + 8, LE_HOST) - firstSeq) >>> 0;
+          if (k < count) {
+            const err = -v.getInt32(at + 16, LE_HOST);
+            if (err !== 0) {
+              out[base + k] = err;
+              bad++;
+              const m = { type: NLMSG_ERROR, flags: v.getUint16(at + 6, LE_HOST), seq: 0, pid: 0, offset: at, length: len };
+              const ack = decodeAck(buf, v, m);
+              if (ack.message !== undefined) words.set(base + k, ack.message);
+            }
+            if (k === last) closed = true;
+          }
+        }
+        at += (len + 3) & ~3;
+      }
+      if (r.error !== null) {
+        if (r.error.code !== 'ENOBUFS') throw r.error;
+        lost = true;
+        this.growRcvbuf();
+        continue;
+      }
+      if (lost && r.bytes === 0) break;
+    }
+    if (!closed || lost) {
+      // Errors may have been dropped: nothing said about the others can be trusted.
+      this.stats.lostReplies++;
+      this.stale = true;
+      for (let k = 0; k < count; k++) {
+        if (out[base + k] === 0) {
+          out[base + k] = NO_REPLY;
+          bad++;
+        }
+      }
+    }
+    return bad;
   }
 
   /** After lost or late replies, drop whatever is still queued so it cannot be read as a new reply. */
