@@ -113,7 +113,8 @@ export class SessionRoutes {
    */
   flush(conn: SessionConnection): number {
     const n = this.negotiated;
-    if (n === null) return 0;
+    // RFC 4724 §4.1: no UPDATE before our deferred route selection is done (selectionDone sends the table).
+    if (n === null || this.initialPending) return 0;
     const out = this.ribIn.takeUpdateBytes(n.codecContext);
     if (out.messages > 0) {
       conn.sendMessages(out.bytes, out.messages);
@@ -122,10 +123,15 @@ export class SessionRoutes {
     return out.messages;
   }
 
-  /** RFC 2918 §4 / RFC 7313 §4: re-advertise the Adj-RIB-Out of the family, bracketed by BoRR/EoRR when enhanced. */
+  /**
+   * RFC 2918 §4 / RFC 7313 §4: re-advertise the Adj-RIB-Out of the family, bracketed by BoRR/EoRR when enhanced.
+   * While our route selection is deferred (RFC 4724 §4.1) nothing is sent: the whole table and End-of-RIB follow
+   * when selection is done, which answers the request.
+   */
   answerRefresh(conn: SessionConnection, afi: number, safi: number): void {
     const n = this.negotiated;
     if (n === null || !n.routeRefresh || !n.families.includes(afiSafiKey(afi, safi))) return;
+    if (this.initialPending) return;
     if (n.enhancedRouteRefresh) conn.send({ type: 'ROUTE-REFRESH', afi, safi, subtype: RouteRefreshSubtype.BoRR });
     this.ribIn.refresh(afi);
     this.flush(conn);

@@ -137,6 +137,25 @@ describe('SessionRoutes', () => {
     assert.ok(conn.updates > first, 'the IPv4 routes again');
   });
 
+  it('RFC 4724 §4.1: a ROUTE-REFRESH while selection is deferred sends nothing; table and End-of-RIB follow at selectionDone', () => {
+    for (const enhanced of [true, false]) {
+      const { routes, conn, localRestart } = setup(true);
+      const theirs = enhanced ? THEIRS : { ...THEIRS, capabilities: { ...THEIRS.capabilities, enhancedRouteRefresh: false } };
+      routes.established(conn, OURS, theirs, 0xcb007101);
+      assert.equal(routes.negotiated!.enhancedRouteRefresh, enhanced);
+      routes.answerRefresh(conn, Afi.IPv4, Safi.Unicast);
+      routes.answerRefresh(conn, Afi.IPv6, Safi.Unicast);
+      assert.ok(conn.nothing, `enhanced ${enhanced}: no BoRR, UPDATE, EoRR or End-of-RIB before selection is done`);
+      assert.equal(routes.flush(conn), 0, 'nor from a flush');
+      localRestart.selectionDeferred = false;
+      routes.selectionDone(conn);
+      assert.deepEqual(conn.messages, [], 'the initial table is no refresh: no BoRR/EoRR');
+      assert.ok(conn.updates >= 2);
+      assert.equal(conn.writes, 1);
+      assert.deepEqual(hex(conn.raw), eors(routes.negotiated!.codecContext), 'End-of-RIB once per family');
+    }
+  });
+
   it('requestRefresh asks for every family; session down forgets the negotiation and End-of-RIBs', () => {
     const { routes, conn, counts } = setup(false);
     assert.equal(routes.requestRefresh(conn), false, 'not negotiated');
