@@ -23,8 +23,16 @@ import { formatAddress } from './prefix.js';
 import { errnoName } from './errno.js';
 import { DEFAULT_METRIC, RTPROT_TSBGPD, type FibRouteError, type KernelFibOptions } from './fib.js';
 
-/** Requests per batch: large enough to keep the kernel busy, small enough to keep each fold under a few ms. */
-const BATCH_OPS = 8192;
+/**
+ * A batch is everything queued, up to BATCH_BYTES (~280 k IPv4 routes), sent as slices of SLICE_BYTES, one
+ * sendto each, all handed to the threadpool at once: the kernel works through them (~3 µs a route) while the
+ * event loop goes on deciding UPDATEs. A batch's end is seen one event-loop turn later, and a turn can hold
+ * megabytes of UPDATEs, so each batch takes all that accumulated meanwhile rather than a fixed few thousand.
+ */
+const SLICE_BYTES = 8 << 20;
+const BATCH_BYTES = 2 * SLICE_BYTES;
+/** SO_SNDBUF(FORCE): one sendto may carry up to sk_sndbuf (the kernel doubles the value set). */
+const SNDBUF = SLICE_BYTES;
 /** Route errors kept per result (the count is exact; each error is an object, so a storm is capped). */
 const MAX_ERRORS = 1000;
 
@@ -92,6 +100,7 @@ export class RibFib {
     this.sock = new NetlinkSocket({
       ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
       ...(opts.rcvbuf !== undefined ? { rcvbuf: opts.rcvbuf } : {}),
+      sndbuf: SNDBUF,
     });
     for (const st of this.fams) this.byFamily[st.family] = st;
   }
@@ -166,7 +175,7 @@ export class RibFib {
         const s = this.strays;
         this.req.add(ReqKind.Delete, s[i] as 4 | 6, s, i + 3, s[i + 1]!, this.table, this.protocol, s[i + 2]!, null, -1, 0);
         removed++;
-        if (this.req.count >= BATCH_OPS) await this.send(acc);
+        if (this.req.bytes >= BATCH_BYTES - 512) await this.send(acc);
       }
       this.strayLen = 0;
     }
@@ -191,7 +200,7 @@ export class RibFib {
           continue;
         } else if (have === NO_SET) added++;
         else changed++;
-        if (this.req.count >= BATCH_OPS) await this.send(acc);
+        if (this.req.bytes >= BATCH_BYTES - 512) await this.send(acc);
       }
     }
     await this.send(acc);
@@ -308,7 +317,7 @@ export class RibFib {
             if (want === have) continue;
             this.addRoute(st, s, want, have, acc);
           }
-          if (this.req.count >= BATCH_OPS) await this.send(acc);
+          if (this.req.bytes >= BATCH_BYTES - 512) await this.send(acc);
         }
         st.pendLen = 0;
       }
@@ -359,7 +368,7 @@ export class RibFib {
     this.routeRequests += n;
     const words = new Map<number, string>();
     try {
-      await this.sock.transactQuiet(q.buf, q.ends, n, firstSeq, q.out, words);
+      await this.sock.transactQuiet(q.buf, q.ends, n, firstSeq, q.out, words, SLICE_BYTES);
     } catch (e) {
       q.out.fill(NO_REPLY, 0, n);
       words.set(0, (e as Error).message);

@@ -55,7 +55,7 @@ export class NetlinkError extends Error {
   }
 }
 
-/** Requests per sendto in transactQuiet (sk_sndbuf bounds one send; SO_SNDBUFFORCE 1 MiB doubles to 2). */
+/** Default slice of transactQuiet (one sendto; sk_sndbuf bounds it, SO_SNDBUFFORCE 1 MiB doubles to 2). */
 const QUIET_SEND_BYTES = 512 * 1024;
 const LE_HOST = endianness() === 'LE';
 const NLM_F_ACK_FLAG = 0x04;
@@ -198,10 +198,12 @@ export class NetlinkSocket {
   /**
    * Send requests [0, count) of `buf` (request i ends at ends[i], its seq is firstSeq + i), built WITHOUT
    * NLM_F_ACK: the kernel answers only the ones it refuses (netlink_rcv_skb acks an error always), so a
-   * full table costs one ack per sendto instead of one per route. The last request of each slice gets
-   * NLM_F_ACK set here; its answer comes after every error of the slice, and closes it. Outcomes go to
-   * `out` (0 done, errno, NO_REPLY when replies were lost: ENOBUFS or no closing ack in time).
-   * Returns the number of refused or unanswered requests. No object per request.
+   * full table costs one ack per sendto instead of one per route. The last request of each slice (at most
+   * maxSendBytes) gets NLM_F_ACK set here; its answer comes after every error of its slice and closes it.
+   * Every slice is handed to the threadpool at once and the replies are read meanwhile, so a batch costs one
+   * turn of the event loop however many slices it has; the requests must therefore not depend on each
+   * other's order (distinct prefixes). Outcomes go to `out` (0 done, errno, NO_REPLY when replies were
+   * lost: ENOBUFS or no closing ack in time). Returns the number of refused or unanswered requests.
    */
   transactQuiet(
     buf: Uint8Array, ends: Int32Array, count: number, firstSeq: number,
@@ -210,38 +212,51 @@ export class NetlinkSocket {
     return this.serial(async () => {
       this.checkOpen();
       await this.drain();
+      if (count === 0) return 0;
       const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      let bad = 0;
-      let i = 0;
-      while (i < count) {
+      out.fill(NO_REPLY, 0, count);
+      const closing = new Set<number>(); // request index of each slice's last request
+      const sends: Promise<number>[] = [];
+      for (let i = 0; i < count; ) {
         const from = i === 0 ? 0 : ends[i - 1]!;
         let j = i + 1;
         while (j < count && ends[j]! - from <= maxSendBytes) j++;
         const lastAt = j === 1 ? 0 : ends[j - 2]!;
         view.setUint16(lastAt + 6, view.getUint16(lastAt + 6, LE_HOST) | NLM_F_ACK_FLAG, LE_HOST);
-        await this.nl.nlSend(this.fd, buf.subarray(from, ends[j - 1]!));
+        closing.add(j - 1);
+        sends.push(this.nl.nlSend(this.fd, buf.subarray(from, ends[j - 1]!)));
         this.stats.sends++;
         this.stats.requests += j - i;
-        bad += await this.collectErrors(firstSeq + i, j - i, out, words, i);
         i = j;
+      }
+      // A failed send must not leave the others unobserved.
+      const sent = Promise.allSettled(sends);
+      let bad = 0;
+      try {
+        bad = await this.collectErrors(firstSeq, count, out, words, closing);
+      } finally {
+        const results = await sent;
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
       }
       return bad;
     });
   }
 
-  private async collectErrors(firstSeq: number, count: number, out: Int32Array, words: Map<number, string>, base: number): Promise<number> {
-    out.fill(0, base, base + count);
+  private async collectErrors(firstSeq: number, count: number, out: Int32Array, words: Map<number, string>, closing: Set<number>): Promise<number> {
     let bad = 0;
-    let closed = false;
+    let open = closing.size;
     let lost = false;
-    const last = count - 1;
-    const deadline = Date.now() + this.replyTimeoutMs;
+    let deadline = Date.now() + this.replyTimeoutMs;
     const buf = this.rbuf;
     const v = this.rview;
-    while (!closed) {
+    // Requests of closed slices that said nothing succeeded; mark them once their slice closes.
+    const settled = new Uint8Array(count);
+    while (open > 0) {
       const wait = lost ? 0 : Math.min(deadline - Date.now(), 1000);
       if (!lost && wait <= 0) break;
       const r = await this.nl.nlRecv(this.fd, buf, wait);
+      if (r.bytes > 0) deadline = Date.now() + this.replyTimeoutMs; // a big batch keeps the kernel busy a while
       // Walk the replies in place (NLMSG_OK / NLMSG_NEXT) without a message object.
       for (let at = 0; at + 16 <= r.bytes; ) {
         const len = v.getUint32(at, LE_HOST);
@@ -252,16 +267,25 @@ export class NetlinkSocket {
         if (len < 16 || at + len > r.bytes) break;
         if (v.getUint16(at + 4, LE_HOST) === NLMSG_ERROR && len >= 36) {
           const k = (v.getUint32(at + 16 + 4 + 8, LE_HOST) - firstSeq) >>> 0;
-          if (k < count) {
+          if (k < count && settled[k] === 0) {
+            settled[k] = 1;
             const err = -v.getInt32(at + 16, LE_HOST);
+            out[k] = err;
             if (err !== 0) {
-              out[base + k] = err;
               bad++;
-              const m = { type: NLMSG_ERROR, flags: v.getUint16(at + 6, LE_HOST), seq: 0, pid: 0, offset: at, length: len };
-              const ack = decodeAck(buf, v, m);
-              if (ack.message !== undefined) words.set(base + k, ack.message);
+              const ack = decodeAck(buf, v, { type: NLMSG_ERROR, flags: v.getUint16(at + 6, LE_HOST), seq: 0, pid: 0, offset: at, length: len });
+              if (ack.message !== undefined) words.set(k, ack.message);
             }
-            if (k === last) closed = true;
+            if (closing.has(k)) {
+              open--;
+              // Every request of this slice without an error before the closing ack was done.
+              for (let q = k - 1; q >= 0 && !closing.has(q); q--) {
+                if (settled[q] === 0) {
+                  settled[q] = 1;
+                  out[q] = 0;
+                }
+              }
+            }
           }
         }
         at += (len + 3) & ~3;
@@ -274,17 +298,15 @@ export class NetlinkSocket {
       }
       if (lost && r.bytes === 0) break;
     }
-    if (!closed || lost) {
-      // Errors may have been dropped: nothing said about the others can be trusted.
+    if (open > 0 || lost) {
+      // Errors may have been dropped: what was not said cannot be trusted.
       this.stats.lostReplies++;
       this.stale = true;
       for (let k = 0; k < count; k++) {
-        if (out[base + k] === 0) {
-          out[base + k] = NO_REPLY;
-          bad++;
-        }
+        if (out[k] === 0 && lost) out[k] = NO_REPLY;
       }
     }
+    for (let k = 0; k < count; k++) if (out[k] === NO_REPLY) bad++;
     return bad;
   }
 
