@@ -121,6 +121,11 @@ export class RibFib {
     return id === NO_SET ? undefined : id === UNKNOWN_SET ? '?' : this.sets.key(id);
   }
 
+  /** Resolves when every batch started so far (follow, reconcile, stop) is done. */
+  idle(): Promise<void> {
+    return this.chain.then(() => undefined);
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn, fn);
     this.chain = run.catch(() => undefined);
