@@ -128,7 +128,7 @@ test('Loc-RIB → kernel by slot: install, ECMP replace, withdraw, foreign route
   assert.deepEqual(await kernelRoutes(r, 4, 254, 'static'), new Map([[foreign, '192.0.2.2']]), 'the foreign route stays');
 });
 
-test('a withdrawn prefix whose slot is reused at once is removed by its own address', async () => {
+test('a withdrawn prefix whose slot another prefix takes next: the kernel ends with the new one only, the slot state is the new route', async () => {
   const { rib, a, b } = makeRib();
   const fib = RibFib.open([rib.v4, rib.v6], { netns: r.path });
   try {
