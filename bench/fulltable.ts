@@ -1,6 +1,6 @@
 /**
  * Full-table benchmark (prints figures, no pass/fail; needs root, iproute2, TCP-MD5, bird2 and gobgpd).
- *   node dist/bench/fulltable.js [--prefixes 1000000] [--only tsbgpd|bird|gobgp] [--timeout-s 300]
+ *   node dist/bench/fulltable.js [--prefixes 1000000] [--only tsbgpd|bird|gobgp] [--timeout-s 300] [--rounds 1]
  * Three namespaces: injector — middle — monitor, joined by two veths on TEST-NET-1 (192.0.2.0/25 and
  * 192.0.2.128/25). Our injector sends N IPv4 prefixes over an MD5 eBGP session to the middle router, which
  * advertises them over MD5 eBGP to our monitor. Per middle router: seconds from the injector's first UPDATE
@@ -24,6 +24,9 @@ function arg(name: string, fallback: string): string {
 const N = Number(arg('prefixes', '1000000'));
 const ONLY = arg('only', 'all');
 const TIMEOUT_MS = Number(arg('timeout-s', '300')) * 1000;
+// Rounds of tsbgpd and BIRD, interleaved so both see the same machine; GoBGP (minutes per run) runs in the first only.
+const ROUNDS = Number(arg('rounds', '1'));
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 20) throw new Error('--rounds: 1..20');
 const KINDS: readonly MiddleKind[] = ONLY === 'all' ? ['tsbgpd', 'bird', 'gobgp'] : [ONLY as MiddleKind];
 if (!Number.isInteger(N) || N < 1 || N > 4_000_000) throw new Error('--prefixes: 1..4000000');
 if (!KINDS.every((k) => k === 'tsbgpd' || k === 'bird' || k === 'gobgp')) throw new Error('--only: tsbgpd|bird|gobgp');
@@ -137,24 +140,55 @@ async function runOne(kind: MiddleKind): Promise<Result> {
 }
 
 const results: Result[] = [];
-for (const kind of KINDS) {
-  const r = await runOne(kind);
-  results.push(r);
-  if (!r.ok) {
-    console.log(`${kind}: FAILED: ${r.note}`);
-    continue;
+const mibOf = (kib: number): string => mib(kib);
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const kind of KINDS) {
+    if (kind === 'gobgp' && round > 1) continue;
+    const r = await runOne(kind);
+    results.push(r);
+    const tag = ROUNDS > 1 ? `${kind} (round ${round})` : kind;
+    if (!r.ok) {
+      console.log(`${tag}: FAILED: ${r.note}`);
+      continue;
+    }
+    const perRoute = ((r.hwmKiB - r.idleKiB) * 1024) / N;
+    console.log(`${tag}: sessions up ${r.establishS.toFixed(1)} s after start; first UPDATE → monitor holds all ${N.toLocaleString('en')}: ${r.loadS.toFixed(2)} s (${Math.round(N / r.loadS).toLocaleString('en')} routes/s), CPU ${r.loadCpuS.toFixed(2)} s`);
+    console.log(`  withdraw all → monitor holds 0: ${r.withdrawS.toFixed(2)} s, CPU ${r.withdrawCpuS.toFixed(2)} s; monitor received ${r.monitorUpdates.toLocaleString('en')} UPDATEs in all`);
+    console.log(`  RSS idle ${mibOf(r.idleKiB)}, peak (VmHWM) ${mibOf(r.hwmKiB)}, ${perRoute.toFixed(0)} bytes per route${r.note === '' ? '' : `; ${r.note}`}`);
   }
-  const perRoute = ((r.hwmKiB - r.idleKiB) * 1024) / N;
-  console.log(`${kind}: sessions up ${r.establishS.toFixed(1)} s after start; first UPDATE → monitor holds all ${N.toLocaleString('en')}: ${r.loadS.toFixed(2)} s (${Math.round(N / r.loadS).toLocaleString('en')} routes/s), CPU ${r.loadCpuS.toFixed(2)} s`);
-  console.log(`  withdraw all → monitor holds 0: ${r.withdrawS.toFixed(2)} s, CPU ${r.withdrawCpuS.toFixed(2)} s; monitor received ${r.monitorUpdates.toLocaleString('en')} UPDATEs in all`);
-  console.log(`  RSS idle ${mib(r.idleKiB)}, peak (VmHWM) ${mib(r.hwmKiB)}, ${perRoute.toFixed(0)} bytes per route${r.note === '' ? '' : `; ${r.note}`}`);
 }
 
-const ts = results.find((r) => r.kind === 'tsbgpd' && r.ok);
+/** Per figure, the median over the successful runs of a kind. */
+function median(kind: MiddleKind): Result | undefined {
+  const runs = results.filter((r) => r.kind === kind && r.ok);
+  if (runs.length === 0) return undefined;
+  const mid = (f: (r: Result) => number): number => {
+    const v = runs.map(f).sort((a, b) => a - b);
+    return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  return {
+    kind, ok: true, note: '', establishS: mid((r) => r.establishS), loadS: mid((r) => r.loadS), withdrawS: mid((r) => r.withdrawS),
+    loadCpuS: mid((r) => r.loadCpuS), withdrawCpuS: mid((r) => r.withdrawCpuS), idleKiB: mid((r) => r.idleKiB), hwmKiB: mid((r) => r.hwmKiB),
+    monitorUpdates: mid((r) => r.monitorUpdates),
+  };
+}
+
+if (ROUNDS > 1) {
+  console.log(`medians over ${ROUNDS} rounds:`);
+  for (const kind of KINDS) {
+    const m = median(kind);
+    if (m === undefined) continue;
+    const n = results.filter((r) => r.kind === kind && r.ok).length;
+    console.log(`  ${kind} (${n} run${n === 1 ? '' : 's'}): load ${m.loadS.toFixed(2)} s, CPU ${m.loadCpuS.toFixed(2)} s; withdraw ${m.withdrawS.toFixed(2)} s, CPU ${m.withdrawCpuS.toFixed(2)} s; peak RSS ${mibOf(m.hwmKiB)}, ${(((m.hwmKiB - m.idleKiB) * 1024) / N).toFixed(0)} bytes per route`);
+  }
+}
+
+const ts = median('tsbgpd');
 if (ts !== undefined) {
-  for (const o of results) {
-    if (o.kind === 'tsbgpd' || !o.ok) continue;
+  for (const kind of KINDS) {
+    const o = kind === 'tsbgpd' ? undefined : median(kind);
+    if (o === undefined) continue;
     const bpr = (r: Result): number => (r.hwmKiB - r.idleKiB) / N;
-    console.log(`tsbgpd / ${o.kind}: load time ×${(ts.loadS / o.loadS).toFixed(2)}, load CPU ×${(ts.loadCpuS / o.loadCpuS).toFixed(2)}, withdraw time ×${(ts.withdrawS / o.withdrawS).toFixed(2)}, peak RSS ×${(ts.hwmKiB / o.hwmKiB).toFixed(2)}, bytes per route ×${(bpr(ts) / bpr(o)).toFixed(2)}`);
+    console.log(`tsbgpd / ${o.kind}${ROUNDS > 1 ? ' (medians)' : ''}: load time ×${(ts.loadS / o.loadS).toFixed(2)}, load CPU ×${(ts.loadCpuS / o.loadCpuS).toFixed(2)}, withdraw time ×${(ts.withdrawS / o.withdrawS).toFixed(2)}, peak RSS ×${(ts.hwmKiB / o.hwmKiB).toFixed(2)}, bytes per route ×${(bpr(ts) / bpr(o)).toFixed(2)}`);
   }
 }
