@@ -7,7 +7,8 @@
  * Lookups on the per-route path allocate nothing in the common cases: one next hop from the RIB (its text
  * is the key) and a dumped route with one IPv4 gateway (its 32-bit address is the key).
  */
-import { encodeNextHopAttrs, type NextHopSpec, type RouteScan } from './netlink.js';
+import { encodeNextHopAttrs, type NextHopSpec } from './netlink.js';
+import type { RouteScan } from './route-scan.js';
 import { formatAddress, parseAddress } from './prefix.js';
 
 export const NO_SET = 0;

@@ -15,7 +15,8 @@
  */
 import type { FamilyRib } from '../rib/family-rib.js';
 import { IntColumn } from '../rib/column.js';
-import { encodeRouteDump, RouteScan, RTM_NEWROUTE, RTN_UNICAST, RT_TABLE_MAIN, NLMSG_HDRLEN, RTMSG_LEN } from './netlink.js';
+import { RouteScan } from './route-scan.js';
+import { encodeRouteDump, RTM_NEWROUTE, RTN_UNICAST, RT_TABLE_MAIN, NLMSG_HDRLEN, RTMSG_LEN } from './netlink.js';
 import { NetlinkSocket, NO_REPLY, type SocketStats } from './socket.js';
 import { NextHopSets, NO_SET, UNKNOWN_SET } from './nexthop-sets.js';
 import { RequestBuffer, ReqKind } from './requests.js';

@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  encodeNextHopAttrs, encodePrefixRoute, encodeRouteMessage, prefixRouteLength, routeMessageLength, RouteScan,
+  encodeNextHopAttrs, encodePrefixRoute, encodeRouteMessage, prefixRouteLength, routeMessageLength,
   NLM_F_CREATE, NLM_F_REQUEST, RTM_DELROUTE, RTM_NEWROUTE, type NextHopSpec, type RouteSpec,
 } from '../../../src/fib/netlink.js';
+import { RouteScan } from '../../../src/fib/route-scan.js';
 import { NextHopSets, UNKNOWN_SET } from '../../../src/fib/nexthop-sets.js';
 import { parseAddress } from '../../../src/fib/prefix.js';
 
