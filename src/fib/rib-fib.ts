@@ -300,6 +300,7 @@ export class RibFib {
       if (this.uncertain) {
         const r = await this.reconcileNow(false);
         if (r.failed > 0) this.onErrors(r.errors, r.failed);
+        if (this.uncertain) break; // still losing replies: the next follow() tries again, no tight loop
         continue;
       }
       let queued = 0;
