@@ -197,6 +197,8 @@ export class RibPeerHandle {
   /** RFC 4724 §4.2: routes kept from a restarting peer, per family (see stale.ts). */
   private readonly stale4 = new StaleMarks();
   private readonly stale6 = new StaleMarks();
+  /** Sink for PrefixTable.touch4 (see there). */
+  private touched = 0;
 
   constructor(private readonly rib: Rib, readonly peer: RibPeer, public config: PeerConfig) {}
 
@@ -236,6 +238,7 @@ export class RibPeerHandle {
       const st = this.stale4;
       const b = nlri.bytes;
       const skip = nlri.addPath ? 4 : 0;
+      this.touched ^= fam.table.touch4(b, 0, b.length, skip);
       for (let p = 0; p < b.length; ) {
         p += skip;
         const l = b[p]!;
@@ -272,6 +275,7 @@ export class RibPeerHandle {
       const st = this.stale4;
       const b = nlri.bytes;
       const skip = nlri.addPath ? 4 : 0;
+      this.touched ^= fam.table.touch4(b, 0, b.length, skip);
       for (let p = 0; p < b.length; ) {
         p += skip;
         const l = b[p]!;
