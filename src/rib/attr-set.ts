@@ -47,7 +47,7 @@ export class AttrInterner {
   private readonly freeIds: number[] = [];
   private serials = 0;
   // Large enough for any attribute set of an extended message (RFC 8654), so no length pass is needed.
-  private readonly scratch = new Uint8Array(65536);
+  private readonly scratch = Buffer.allocUnsafeSlow(65536);
 
   /** Live sets. */
   get size(): number {
@@ -69,7 +69,7 @@ export class AttrInterner {
     let p = end - from + 1;
     sc[p++] = 0x7c; // '|'
     for (let i = 0; i < nextHop.length; i++) sc[p++] = nextHop.charCodeAt(i);
-    return Buffer.from(sc.buffer, sc.byteOffset, p).toString('latin1');
+    return sc.toString('latin1', 0, p); // no view made per key
   }
 
   private keyOf(attributes: PathAttributes, nextHop: string): string {
