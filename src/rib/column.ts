@@ -126,6 +126,11 @@ export class SlotQueue {
     return true;
   }
 
+  /** Is `slot` queued? */
+  has(slot: number): boolean {
+    return this.queued.get(slot) !== 0;
+  }
+
   /** The queued slots, in queue order, leaving the queue empty. */
   take(): Int32Array {
     const out = this.buf.slice(0, this.length);

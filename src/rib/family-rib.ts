@@ -58,7 +58,10 @@ export class FamilyRib {
   private readonly locMp = new IntColumn();
   /** Routes in the Loc-RIB. */
   locSize = 0;
-  /** References to a slot: Adj-RIB-In and Adj-RIB-Out entries and queue memberships; at 0 the slot is freed. */
+  /**
+   * References to a slot from Adj-RIB-In and Adj-RIB-Out entries; at 0, and in no queue, the slot is freed
+   * (`freeIfUnused`).
+   */
   private readonly holders = new IntColumn();
   private readonly dirty = new SlotQueue();
   private readonly locChanges = new SlotQueue();
@@ -129,11 +132,23 @@ export class FamilyRib {
   private unhold(slot: number): void {
     const n = this.holders.get(slot) - 1;
     this.holders.set(slot, n);
-    if (n === 0) this.table.release(slot);
+    if (n === 0) this.freeIfUnused(slot);
+  }
+
+  /**
+   * Give the slot back to the prefix table when no route holds it and no queue has it (a queued slot is read
+   * after its routes are gone: a withdrawal still to decide, to send or to take out of the kernel). Queue
+   * membership is checked here rather than counted in `holders`, which keeps it out of the per-prefix path.
+   */
+  private freeIfUnused(slot: number): void {
+    if (this.holders.get(slot) !== 0 || this.dirty.has(slot) || this.locChanges.has(slot)) return;
+    const cols = this.cols;
+    for (let i = 0; i < cols.length; i++) if (cols[i]?.outQueue.has(slot)) return;
+    this.table.release(slot);
   }
 
   private markDirty(slot: number): void {
-    if (this.dirty.push(slot)) this.hold(slot);
+    this.dirty.push(slot);
   }
 
   /** Slots waiting for the decision process. */
@@ -217,7 +232,7 @@ export class FamilyRib {
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       if (this.decide(slot)) changed++;
-      this.unhold(slot);
+      if (this.holders.get(slot) === 0) this.freeIfUnused(slot);
     }
     return changed;
   }
@@ -268,7 +283,7 @@ export class FamilyRib {
     const oldMp = this.locMp.get(slot);
     this.locMp.set(slot, mp);
     if (oldId === bestId && oldPeer === best) {
-      if (mp !== oldMp && this.opts.trackLocChanges && this.locChanges.push(slot)) this.hold(slot);
+      if (mp !== oldMp && this.opts.trackLocChanges) this.locChanges.push(slot);
       return false;
     }
     this.locSet.set(slot, bestId);
@@ -277,7 +292,7 @@ export class FamilyRib {
     if (oldId !== 0) sets.release(sets.get(oldId)!);
     if (oldId === 0) this.locSize++;
     else if (bestId === 0) this.locSize--;
-    if (this.opts.trackLocChanges && this.locChanges.push(slot)) this.hold(slot);
+    if (this.opts.trackLocChanges) this.locChanges.push(slot);
     for (let i = 0; i < cols.length; i++) {
       const c = cols[i];
       if (c !== undefined && c.ribOut !== undefined) this.exportTo(slot, bestSet, bestSrc, peers[i]!, c);
@@ -311,7 +326,7 @@ export class FamilyRib {
     });
     c.ribOut = undefined;
     const q = c.outQueue.take();
-    for (let i = 0; i < q.length; i++) this.unhold(q[i]!);
+    for (let i = 0; i < q.length; i++) this.freeIfUnused(q[i]!);
   }
 
   /** Re-evaluate the export of every Loc-RIB route to a peer (export policy or session settings changed). */
@@ -332,7 +347,7 @@ export class FamilyRib {
     const c = this.cols[index];
     if (c === undefined || c.ribOut === undefined) return;
     c.ribOut.forEach((_id, slot) => {
-      if (c.outQueue.push(slot)) this.hold(slot);
+      c.outQueue.push(slot);
     });
   }
 
@@ -347,7 +362,7 @@ export class FamilyRib {
       out.refs++;
       if (oldId === 0) this.hold(slot);
     }
-    if (c.outQueue.push(slot)) this.hold(slot);
+    c.outQueue.push(slot);
     if (oldId !== 0) {
       this.interner.release(this.interner.get(oldId)!);
       if (id === 0) this.unhold(slot);
@@ -414,7 +429,7 @@ export class FamilyRib {
   takeOut(index: number): { slots: Int32Array; release: () => void } {
     const c = this.cols[index];
     const slots = c === undefined ? new Int32Array(0) : c.outQueue.take();
-    return { slots, release: () => { for (let i = 0; i < slots.length; i++) this.unhold(slots[i]!); } };
+    return { slots, release: () => { for (let i = 0; i < slots.length; i++) if (this.holders.get(slots[i]!) === 0) this.freeIfUnused(slots[i]!); } };
   }
 
   /** Queued Adj-RIB-Out changes of a peer. */
@@ -428,7 +443,7 @@ export class FamilyRib {
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       visit(slot, this.interner.get(this.locSet.get(slot)));
-      this.unhold(slot);
+      if (this.holders.get(slot) === 0) this.freeIfUnused(slot);
     }
   }
 
