@@ -122,6 +122,15 @@ function putGateway(buf: Uint8Array, v: DataView, at: number, family: 4 | 6, nh:
   return at + len;
 }
 
+/** struct nlmsghdr (netlink(7)): length, type, flags, sequence number, port id 0 (the kernel fills it in). */
+function writeNlmsghdr(view: DataView, offset: number, total: number, nlType: number, nlFlags: number, seq: number): void {
+  view.setUint32(offset, total, LE);
+  view.setUint16(offset + 4, nlType, LE);
+  view.setUint16(offset + 6, nlFlags, LE);
+  view.setUint32(offset + 8, seq >>> 0, LE);
+  view.setUint32(offset + 12, 0, LE);
+}
+
 /**
  * Write one RTM_NEWROUTE / RTM_DELROUTE at `offset`; returns the bytes written (routeMessageLength).
  * rtm_table carries the table when it fits in 8 bits; RTA_TABLE always carries all 32 (rtnetlink.h).
@@ -136,12 +145,7 @@ export function encodeRouteMessage(
   r: RouteSpec,
 ): number {
   const total = routeMessageLength(r);
-  // nlmsghdr
-  view.setUint32(offset, total, LE);
-  view.setUint16(offset + 4, nlType, LE);
-  view.setUint16(offset + 6, nlFlags, LE);
-  view.setUint32(offset + 8, seq >>> 0, LE);
-  view.setUint32(offset + 12, 0, LE);
+  writeNlmsghdr(view, offset, total, nlType, nlFlags, seq);
   // struct rtmsg
   let at = offset + NLMSG_HDRLEN;
   buf[at] = afOf(r.family);
@@ -415,11 +419,7 @@ export function encodePrefixRoute(
   table: number, protocol: number, priority: number, nhAttrs: Uint8Array | null,
 ): number {
   const total = prefixRouteLength(family, nhAttrs);
-  view.setUint32(offset, total, LE);
-  view.setUint16(offset + 4, nlType, LE);
-  view.setUint16(offset + 6, nlFlags, LE);
-  view.setUint32(offset + 8, seq >>> 0, LE);
-  view.setUint32(offset + 12, 0, LE);
+  writeNlmsghdr(view, offset, total, nlType, nlFlags, seq);
   let at = offset + NLMSG_HDRLEN;
   buf[at] = family === 4 ? AF_INET : AF_INET6;
   buf[at + 1] = dstLen;
