@@ -43,11 +43,22 @@ export function startMiddle(s: MiddleSpec): NsProcess {
   }
 }
 
+/** The fields of a middle spec tsbgpd's configuration needs. */
+export type TsbgpdMiddleSpec = Pick<MiddleSpec, 'ns' | 'dir' | 'localAddress' | 'localPrefixLength' | 'asn' | 'neighbours'>;
+
 function startTsbgpd(s: MiddleSpec): NsProcess {
+  return startTsbgpdMiddle(s, undefined);
+}
+
+/**
+ * tsbgpd as calico/node runs it, with kernel routes off, or on in routing table `kernelTable` of its namespace
+ * (src/fib/README.md). Shared with the kernel-routes benchmark (kernel-middle.ts).
+ */
+export function startTsbgpdMiddle(s: TsbgpdMiddleSpec, kernelTable: number | undefined): NsProcess {
   const configDir = join(s.dir, 'config');
   const secretsDir = join(s.dir, 'secrets');
   mkdirSync(configDir, { recursive: true });
-  mkdirSync(join(secretsDir, SECRET), { recursive: true });
+  mkdirSync(join(secretsDir, SECRET), { recursive: true, mode: 0o700 });
   for (const n of s.neighbours) writeFileSync(join(secretsDir, SECRET, n.name), n.password, { mode: 0o600 });
   const nodeName = 'fulltable-node';
   writeFileSync(join(configDir, 'node.yaml'), [
@@ -56,7 +67,8 @@ function startTsbgpd(s: MiddleSpec): NsProcess {
   ].join('\n'));
   writeFileSync(join(configDir, 'bgpconfiguration.yaml'), [
     'apiVersion: projectcalico.org/v3', 'kind: BGPConfiguration', 'metadata:', '  name: default', '  annotations:',
-    '    tsbgpd.io/kernel-routes: "false"', 'spec:', '  logSeverityScreen: Info', '  nodeToNodeMeshEnabled: false',
+    ...(kernelTable === undefined ? ['    tsbgpd.io/kernel-routes: "false"'] : ['    tsbgpd.io/kernel-routes: "true"', `    tsbgpd.io/kernel-table: "${kernelTable}"`]),
+    'spec:', '  logSeverityScreen: Info', '  nodeToNodeMeshEnabled: false',
     `  asNumber: ${s.asn}`, '  listenPort: 179', '',
   ].join('\n'));
   // Learned routes are exported by calico's policy only inside an IP pool (src/rib/README.md, "Export" 2);

@@ -6,8 +6,8 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { distUrl, type Namespace, type NsProcess } from '../../test/netns/harness.js';
+import type { Namespace, NsProcess } from '../../test/netns/harness.js';
+import { startTsbgpdMiddle } from './fulltable-middle.js';
 
 export type KernelMiddleKind = 'tsbgpd' | 'frr';
 
@@ -55,38 +55,9 @@ export async function startKernelMiddle(s: KernelMiddleSpec): Promise<KernelMidd
   };
 }
 
-const SECRET = 'bgp-fulltable';
-
 function startTsbgpd(s: KernelMiddleSpec): NsProcess {
-  const configDir = join(s.dir, 'config');
-  const secretsDir = join(s.dir, 'secrets');
-  mkdirSync(configDir, { recursive: true });
-  mkdirSync(join(secretsDir, SECRET), { recursive: true, mode: 0o700 });
-  for (const n of s.neighbours) writeFileSync(join(secretsDir, SECRET, n.name), n.password, { mode: 0o600 });
-  const nodeName = 'fulltable-node';
-  writeFileSync(join(configDir, 'node.yaml'), [
-    'apiVersion: projectcalico.org/v3', 'kind: Node', 'metadata:', `  name: ${nodeName}`, 'spec:', '  bgp:',
-    `    ipv4Address: ${s.localAddress}/${s.localPrefixLength}`, `    asNumber: ${s.asn}`, '',
-  ].join('\n'));
   // Kernel routes on, in table main of the middle namespace (src/fib/README.md, src/fib/programmer.ts).
-  writeFileSync(join(configDir, 'bgpconfiguration.yaml'), [
-    'apiVersion: projectcalico.org/v3', 'kind: BGPConfiguration', 'metadata:', '  name: default', '  annotations:',
-    '    tsbgpd.io/kernel-routes: "true"', `    tsbgpd.io/kernel-table: "${MAIN_TABLE}"`, 'spec:', '  logSeverityScreen: Info',
-    '  nodeToNodeMeshEnabled: false', `  asNumber: ${s.asn}`, '  listenPort: 179', '',
-  ].join('\n'));
-  // Without IP pools calico's export policy sends no learned route on; the monitor gets them through a filter.
-  writeFileSync(join(configDir, 'bgpfilter.yaml'), [
-    'apiVersion: projectcalico.org/v3', 'kind: BGPFilter', 'metadata:', '  name: fulltable-export', 'spec:', '  exportV4:',
-    '  - {action: Accept, matchOperator: In, cidr: 0.0.0.0/0}', '',
-  ].join('\n'));
-  writeFileSync(join(configDir, 'bgppeers.yaml'), s.neighbours.map((n) => [
-    'apiVersion: projectcalico.org/v3', 'kind: BGPPeer', 'metadata:', `  name: ${n.name}`, 'spec:',
-    `  peerIP: ${n.address}`, `  asNumber: ${n.asn}`, '  filters: [fulltable-export]', '  password:', '    secretKeyRef:', `      name: ${SECRET}`, `      key: ${n.name}`, '',
-  ].join('\n')).join('---\n'));
-  const mainJs = fileURLToPath(distUrl('dist/src/main.js'));
-  // TSBGPD_BENCH_NODE_ARGS: extra node flags for the middle (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-  const nodeArgs = (process.env['TSBGPD_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-  return s.ns.spawn(process.execPath, [...nodeArgs, mainJs, 'run', '--config', configDir, '--secrets-dir', secretsDir, '--node-name', nodeName, '--control-socket', join(s.dir, 'tsbgpd.sock')]);
+  return startTsbgpdMiddle(s, MAIN_TABLE);
 }
 
 const frrWord = (t: string): string => {
