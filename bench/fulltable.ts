@@ -49,6 +49,8 @@ interface Result {
   readonly withdrawS: number;
   readonly loadCpuS: number;
   readonly withdrawCpuS: number;
+  /** The system (kernel) part of loadCpuS: TCP, MD5 signing and checking, socket copies. */
+  readonly loadSysS: number;
   readonly idleKiB: number;
   readonly hwmKiB: number;
   readonly monitorUpdates: number;
@@ -80,7 +82,7 @@ async function runOne(kind: MiddleKind): Promise<Result> {
   monitor.onUpdate = counter.onUpdate;
   let daemon: NsProcess | null = null;
   let ok = false;
-  const fail = (note: string): Result => ({ kind, ok: false, note, establishS: NaN, loadS: NaN, withdrawS: NaN, loadCpuS: NaN, withdrawCpuS: NaN, idleKiB: NaN, hwmKiB: NaN, monitorUpdates: monitor.updatesIn });
+  const fail = (note: string): Result => ({ kind, ok: false, note, establishS: NaN, loadS: NaN, withdrawS: NaN, loadCpuS: NaN, withdrawCpuS: NaN, loadSysS: NaN, idleKiB: NaN, hwmKiB: NaN, monitorUpdates: monitor.updatesIn });
   try {
     // The monitor reaches the middle's source address (192.0.2.1) through the middle.
     await mon.exec('ip', ['route', 'add', '192.0.2.0/25', 'via', MID_MON]);
@@ -123,7 +125,7 @@ async function runOne(kind: MiddleKind): Promise<Result> {
     return {
       kind, ok: true, note: counter.malformed > 0 ? `${counter.malformed} malformed UPDATEs at the monitor` : '',
       establishS, loadS: (l1 - l0) / 1000, withdrawS: (w1 - w0) / 1000,
-      loadCpuS: c1.cpuSeconds - c0.cpuSeconds, withdrawCpuS: c2.cpuSeconds - c1.cpuSeconds,
+      loadCpuS: c1.cpuSeconds - c0.cpuSeconds, withdrawCpuS: c2.cpuSeconds - c1.cpuSeconds, loadSysS: c1.sysSeconds - c0.sysSeconds,
       idleKiB: idle.rssKiB, hwmKiB: hwm, monitorUpdates: monitor.updatesIn,
     };
   } finally {
@@ -152,7 +154,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       continue;
     }
     const perRoute = ((r.hwmKiB - r.idleKiB) * 1024) / N;
-    console.log(`${tag}: sessions up ${r.establishS.toFixed(1)} s after start; first UPDATE → monitor holds all ${N.toLocaleString('en')}: ${r.loadS.toFixed(2)} s (${Math.round(N / r.loadS).toLocaleString('en')} routes/s), CPU ${r.loadCpuS.toFixed(2)} s`);
+    console.log(`${tag}: sessions up ${r.establishS.toFixed(1)} s after start; first UPDATE → monitor holds all ${N.toLocaleString('en')}: ${r.loadS.toFixed(2)} s (${Math.round(N / r.loadS).toLocaleString('en')} routes/s), CPU ${r.loadCpuS.toFixed(2)} s (system ${r.loadSysS.toFixed(2)} s)`);
     console.log(`  withdraw all → monitor holds 0: ${r.withdrawS.toFixed(2)} s, CPU ${r.withdrawCpuS.toFixed(2)} s; monitor received ${r.monitorUpdates.toLocaleString('en')} UPDATEs in all`);
     console.log(`  RSS idle ${mibOf(r.idleKiB)}, peak (VmHWM) ${mibOf(r.hwmKiB)}, ${perRoute.toFixed(0)} bytes per route${r.note === '' ? '' : `; ${r.note}`}`);
   }
@@ -168,7 +170,7 @@ function median(kind: MiddleKind): Result | undefined {
   };
   return {
     kind, ok: true, note: '', establishS: mid((r) => r.establishS), loadS: mid((r) => r.loadS), withdrawS: mid((r) => r.withdrawS),
-    loadCpuS: mid((r) => r.loadCpuS), withdrawCpuS: mid((r) => r.withdrawCpuS), idleKiB: mid((r) => r.idleKiB), hwmKiB: mid((r) => r.hwmKiB),
+    loadCpuS: mid((r) => r.loadCpuS), withdrawCpuS: mid((r) => r.withdrawCpuS), loadSysS: mid((r) => r.loadSysS), idleKiB: mid((r) => r.idleKiB), hwmKiB: mid((r) => r.hwmKiB),
     monitorUpdates: mid((r) => r.monitorUpdates),
   };
 }
