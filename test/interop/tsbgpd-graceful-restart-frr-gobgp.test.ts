@@ -1,0 +1,415 @@
+// Graceful restart (RFC 4724) between tsbgpd and FRR 8.4 / GoBGP 3.10 over TCP-MD5, tsbgpd programming its kernel
+// routes (the BIRD pairing is tsbgpd-graceful-restart.test.ts):
+//   1. tsbgpd restarting (`tsbgpd graceful-restart`), FRR helper (`bgp graceful-restart`): tsbgpd's kernel routes
+//      stay while it is down, FRR keeps tsbgpd's blocks marked stale (`show bgp ... json`: path `stale`); on the
+//      next start FRR saw the R bit and the F bits (`show bgp neighbors X json`: gracefulRestartInfo.rBit and
+//      <afi>.fBit), the blocks are fresh again, tsbgpd deferred selection until FRR's End-of-RIB, no wanted
+//      kernel route was deleted (ip monitor), the one FRR withdrew meanwhile was, and FRR never lost a block.
+//   2. The same with GoBGP as helper (`[neighbors.graceful-restart.config] enabled`): stale from `gobgp neighbor
+//      X adj-in -j`, R and F bits from `gobgp neighbor X` ("Remote: restart time N sec, restart flag set",
+//      "ipv4-unicast, forward flag set").
+//   3. tsbgpd helper, GoBGP restarting: GoBGP 3.10 can be a restarting speaker: killed with SIGKILL it sends no
+//      NOTIFICATION (SIGTERM would send Cease), and `gobgpd -r` puts the R bit and per-family F bits in its OPEN
+//      and holds its own table until tsbgpd's End-of-RIB. A and B stay in tsbgpd's Loc-RIB (stale) and kernel
+//      during the downtime; GoBGP back announcing only A: after its End-of-RIB B is gone from both, A not stale,
+//      and A never left the kernel.
+// Needs root; with CI=true a missing FRR or GoBGP fails, else it skips.
+
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NetnsLab, type Namespace } from '../netns/harness.js';
+import { kernelRoutes } from '../netns/fib-helpers.js';
+import { FrrDaemon, GobgpDaemon, type PeerDaemon, type PeerKind, type PeerSpec } from './peers/index.js';
+import type { LaunchCommand } from './peers/daemon.js';
+import { killNetnsProcesses, run, waitExit } from './peers/netns.js';
+import { TSBGPD_MAIN, Tsbgpd, eventually, requireEnvironment, sleep } from './lab.js';
+
+const RTPROT_TSBGPD = 200;
+const TABLE_MAIN = 254;
+const PEER_V4 = '192.0.2.1';
+const TS_V4 = '192.0.2.2';
+const PEER_V6 = '2001:db8::1';
+const TS_V6 = '2001:db8::2';
+const TS_AS = 65001;
+const PEER_AS = 65002;
+/** FRR's own Restart Time (and so how long after its start its OPENs carry the R bit). */
+const FRR_RESTART_TIME = 3;
+
+/** tsbgpd with kernel routes on, and the `graceful-restart` command. */
+class GrTsbgpd extends Tsbgpd {
+  override writeConfig(): void {
+    super.writeConfig();
+    const file = join(this.configDir, 'calico.yaml');
+    const text = readFileSync(file, 'utf8');
+    const on = text.replace(/(tsbgpd\.io\/kernel-routes:\s*)["']?false["']?/, '$1"true"');
+    if (on === text) throw new Error('kernel-routes annotation not found');
+    writeFileSync(file, on);
+  }
+
+  cmd(...args: string[]): Promise<string> {
+    return new Promise((res, rej) => {
+      execFile(process.execPath, [TSBGPD_MAIN, ...args, '--control-socket', this.controlSocket], { timeout: 20_000 }, (err, stdout, stderr) => {
+        if (err) rej(new Error(`tsbgpd ${args[0]} failed: ${String(stderr).trim() || err.message}`));
+        else res(String(stdout));
+      });
+    });
+  }
+}
+
+/** What a helper tells about tsbgpd's last OPEN: its R bit and the families with the F bit. */
+interface RestartFlags {
+  readonly rBit: boolean;
+  readonly fBits: readonly string[];
+}
+
+/** The queries the restarting-tsbgpd test needs from a helper, beyond the common driver API. */
+interface Helper {
+  readonly daemon: PeerDaemon;
+  /** Prefix → stale flag of the paths the helper holds from tsbgpd. */
+  fromTsbgpd(): Promise<Map<string, boolean>>;
+  restartFlags(): Promise<RestartFlags>;
+}
+
+interface FrrNeighborJson {
+  readonly gracefulRestartInfo?: {
+    readonly rBit?: boolean;
+    readonly ipv4Unicast?: { readonly fBit?: boolean };
+    readonly ipv6Unicast?: { readonly fBit?: boolean };
+  };
+}
+
+/**
+ * FRR with a short Restart Time of its own. FRR 8.4 sets the R bit in its OPENs for its Restart Time after bgpd
+ * starts (its startup timer); a helper that looks like it is restarting too is, per RFC 4724 §4.1, not waited for
+ * by tsbgpd's selection deferral. A real ToR has been up for longer than that, so the test lets the timer expire.
+ */
+class ShortRestartFrr extends FrrDaemon {
+  protected override writeConfig(): void {
+    super.writeConfig();
+    const file = join(this.dir, 'bgpd.conf');
+    const text = readFileSync(file, 'utf8');
+    const short = text.replace(/bgp graceful-restart restart-time 120/, `bgp graceful-restart restart-time ${FRR_RESTART_TIME}`);
+    if (short === text) throw new Error('graceful-restart restart-time line not found in the FRR config');
+    writeFileSync(file, short, { mode: 0o600 });
+  }
+}
+
+class FrrHelper implements Helper {
+  readonly daemon: FrrDaemon;
+  constructor(netns: string, spec: PeerSpec) {
+    this.daemon = new ShortRestartFrr(netns, spec);
+  }
+
+  private async vtyshJson<T>(command: string): Promise<T> {
+    const { stdout } = await run('vtysh', ['--vty_socket', this.daemon.dir, '-c', command]);
+    return JSON.parse(stdout) as T;
+  }
+
+  async fromTsbgpd(): Promise<Map<string, boolean>> {
+    const out = new Map<string, boolean>();
+    for (const afi of ['ipv4', 'ipv6']) {
+      const j = await this.vtyshJson<{ routes?: Record<string, { peerId?: string; stale?: boolean }[]> }>(`show bgp ${afi} unicast json`);
+      for (const [prefix, paths] of Object.entries(j.routes ?? {})) {
+        const p = paths.find((x) => x.peerId === TS_V4);
+        if (p !== undefined) out.set(prefix, p.stale === true);
+      }
+    }
+    return out;
+  }
+
+  /** FRR 8.4 `show bgp neighbors X json`: gracefulRestartInfo.rBit (R received) and <afi>.fBit (F received). */
+  async restartFlags(): Promise<RestartFlags> {
+    const j = await this.vtyshJson<Record<string, FrrNeighborJson>>(`show bgp neighbors ${TS_V4} json`);
+    const gr = j[TS_V4]?.gracefulRestartInfo;
+    if (gr === undefined || typeof gr.rBit !== 'boolean') throw new Error(`FRR shows no gracefulRestartInfo.rBit for ${TS_V4}: ${Object.keys(j[TS_V4] ?? {}).join(', ')}`);
+    const fBits = (['ipv4', 'ipv6'] as const).filter((f) => gr[f === 'ipv4' ? 'ipv4Unicast' : 'ipv6Unicast']?.fBit === true);
+    return { rBit: gr.rBit, fBits };
+  }
+}
+
+class GobgpHelper implements Helper {
+  readonly daemon: GobgpDaemon;
+  constructor(netns: string, spec: PeerSpec) {
+    this.daemon = new GobgpDaemon(netns, spec);
+  }
+
+  private gobgp(...args: string[]): Promise<string> {
+    return run('gobgp', args, { netns: this.daemon.netns }).then((r) => r.stdout);
+  }
+
+  async fromTsbgpd(): Promise<Map<string, boolean>> {
+    const out = new Map<string, boolean>();
+    for (const afi of ['ipv4', 'ipv6']) {
+      const text = (await this.gobgp('neighbor', TS_V4, 'adj-in', '-a', afi, '-j')).trim();
+      if (text === '' || text === 'null') continue;
+      const j = JSON.parse(text) as Record<string, { stale?: boolean }[]>;
+      for (const [prefix, paths] of Object.entries(j)) out.set(prefix, paths.some((p) => p.stale === true));
+    }
+    return out;
+  }
+
+  /**
+   * GoBGP 3.10 `gobgp neighbor X` (text: the JSON form prints the MD5 password in clear): under
+   * the graceful restart capability, "Remote: restart time N sec[, restart flag set]" then one line per family
+   * "ipv4-unicast[, forward flag set]".
+   */
+  async restartFlags(): Promise<RestartFlags> {
+    const text = await this.gobgp('neighbor', TS_V4);
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => /^\s*Remote: restart time/.test(l));
+    if (at < 0) throw new Error('GoBGP shows no remote graceful restart capability');
+    const fBits: string[] = [];
+    for (const l of lines.slice(at + 1)) {
+      const m = /^\s*(ipv[46])-unicast(.*)$/.exec(l);
+      if (m === null) break;
+      if (/forward flag set/.test(m[2]!)) fBits.push(m[1]!);
+    }
+    return { rBit: /restart flag set/.test(lines[at]!), fBits };
+  }
+}
+
+/** GoBGP as a restarting speaker: killed without NOTIFICATION (SIGKILL), started again with `-r`. */
+class RestartingGobgp extends GobgpDaemon {
+  recover = false;
+
+  protected override command(): LaunchCommand {
+    const c = super.command();
+    return this.recover ? { ...c, args: [...c.args, '-r'] } : c;
+  }
+
+  /** SIGKILL by PID: the kernel closes the session (FIN), GoBGP sends no NOTIFICATION. */
+  async crash(): Promise<void> {
+    const child = this.child;
+    assert.ok(child !== undefined && this.pid !== undefined, 'GoBGP not running');
+    child.kill('SIGKILL');
+    assert.ok(await waitExit(child, 5000), 'GoBGP did not exit after SIGKILL');
+  }
+
+  drop(prefix: string): void {
+    this.removePrefix(prefix);
+  }
+}
+
+async function kernel(ns: Namespace): Promise<Map<string, string>> {
+  const [a, b] = await Promise.all([kernelRoutes(ns, 4, TABLE_MAIN, RTPROT_TSBGPD), kernelRoutes(ns, 6, TABLE_MAIN, RTPROT_TSBGPD)]);
+  return new Map([...a, ...b]);
+}
+
+const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
+
+async function lab2(): Promise<NetnsLab> {
+  return NetnsLab.create({
+    namespaces: ['peer', 'ts'],
+    links: [{ a: 'peer', b: 'ts', aAddrs: [`${PEER_V4}/24`, `${PEER_V6}/64`], bAddrs: [`${TS_V4}/24`, `${TS_V6}/64`] }],
+  });
+}
+
+/** Tests 1 and 2: tsbgpd restarts gracefully with `kind` as helper. */
+async function tsbgpdRestarts(t: TestContext, kind: Extract<PeerKind, 'frr' | 'gobgp'>): Promise<void> {
+  if (!requireEnvironment(t, [kind])) return;
+  const lab = await lab2();
+  const peerNs = lab.ns('peer');
+  const tsNs = lab.ns('ts');
+  const password = `gr-${randomBytes(12).toString('base64url')}`;
+  const learned = [...Array.from({ length: 12 }, (_, i) => `203.0.113.${i * 16}/28`), ...Array.from({ length: 6 }, (_, i) => `2001:db8:${(0x300 + i).toString(16)}::/48`)];
+  const BLOCKS = ['198.51.100.64/26', '2001:db8:ff00::/56'];
+  const spec: PeerSpec = {
+    routerId: PEER_V4, localAs: PEER_AS, localAddresses: [PEER_V4, PEER_V6],
+    neighbors: [{ address: TS_V4, peerAs: TS_AS, password, families: ['ipv4', 'ipv6'] }],
+    prefixes: learned,
+    features: { gracefulRestart: true },
+  };
+  const peerStarted = Date.now();
+  const helper: Helper = kind === 'frr' ? new FrrHelper(peerNs.name, spec) : new GobgpHelper(peerNs.name, spec);
+  const peer = helper.daemon;
+  const ts = new GrTsbgpd(tsNs, { asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, blocks: BLOCKS, peers: [{ peerIP: PEER_V4, asNumber: PEER_AS, password }] });
+  const hasBlocks = (m: Map<string, boolean>): boolean => BLOCKS.every((b) => m.has(b));
+  let monitor: ReturnType<Namespace['spawn']> | undefined;
+  let sampling = false;
+  try {
+    await Promise.all([peer.start(), ts.start()]);
+    await ts.waitEstablished(PEER_V4, 20_000);
+    await eventually(`${kind}'s routes in tsbgpd's kernel, tsbgpd's blocks at ${kind}`, 20_000, async () =>
+      (await kernel(tsNs)).size === learned.length && hasBlocks(await helper.fromTsbgpd()));
+    assert.equal((await ts.peer(PEER_V4)).negotiated?.gracefulRestart, true, `GR negotiated with ${kind}`);
+    const first = await helper.restartFlags();
+    assert.deepEqual(first, { rBit: false, fBits: [] }, `neither R nor F on a normal start (${kind}'s view)`);
+
+    // FRR's startup R bit window (ShortRestartFrr) must be over before tsbgpd comes back.
+    if (kind === 'frr') await sleep(Math.max(0, peerStarted + (FRR_RESTART_TIME + 1) * 1000 - Date.now()));
+
+    const out = await ts.cmd('graceful-restart');
+    assert.match(out, /sessions closed without NOTIFICATION/);
+    assert.equal(ts.pid, undefined, 'the command returns once the daemon has exited');
+    await ts.stop(); // collects its log
+    assert.equal((await kernel(tsNs)).size, learned.length, 'kernel routes kept across the graceful stop');
+    await eventually(`${kind} sees the session down`, 10_000, async () => (await peer.sessionState(TS_V4)) !== 'Established');
+    const during = await helper.fromTsbgpd();
+    assert.ok(hasBlocks(during), `${kind} keeps tsbgpd's blocks while it is down: ${JSON.stringify([...during])}`);
+    assert.ok(BLOCKS.every((b) => during.get(b) === true), `${kind} marks them stale: ${JSON.stringify([...during])}`);
+    assert.ok(!ts.rawLog().includes(password), 'no password in the log');
+    const X = learned[3]!;
+    await peer.withdraw(X);
+    const wanted = new Set(learned.filter((p) => p !== X));
+
+    monitor = tsNs.spawn('ip', ['monitor', 'route']);
+    await sleep(200);
+    let blockMissing = 0;
+    let samples = 0;
+    sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        if (!hasBlocks(await helper.fromTsbgpd())) blockMissing++;
+        samples++;
+        await sleep(100);
+      }
+    })();
+    const startAt = Date.now();
+    await ts.start();
+    await ts.waitEstablished(PEER_V4, 20_000);
+    await eventually(`kernel = ${kind}'s routes without the withdrawn one`, 20_000, async () => {
+      const k = await kernel(tsNs);
+      return k.size === wanted.size && [...wanted].every((p) => k.has(p));
+    });
+    const converged = Date.now() - startAt;
+    await eventually(`tsbgpd's blocks re-sent to ${kind} and no longer stale`, 15_000, async () => {
+      const m = await helper.fromTsbgpd();
+      return hasBlocks(m) && BLOCKS.every((b) => m.get(b) === false);
+    });
+    await sleep(300);
+    sampling = false;
+    await sampler;
+    await monitor.kill('SIGTERM');
+
+    const flags = await helper.restartFlags();
+    assert.equal(flags.rBit, true, `${kind} saw the R bit in tsbgpd's OPEN after its graceful restart`);
+    assert.deepEqual([...flags.fBits].sort(), ['ipv4', 'ipv6'], `${kind} saw the F bit for both families`);
+    t.diagnostic(`${kind} ${peer.version} on tsbgpd's OPEN after the restart: ${JSON.stringify(flags)}`);
+
+    const logs = ts.logRecords();
+    const sessions = logs.filter((r) => r.msg === 'session established').map((r) => r.gracefulRestart as { restarting?: boolean } | undefined);
+    assert.equal(sessions.length, 2, 'two sessions: before and after the restart');
+    assert.equal(sessions[1]?.restarting, false, `${kind} itself not restarting (no R bit) when tsbgpd came back: ${JSON.stringify(sessions)}`);
+    const done = logs.find((r) => r.msg === 'graceful restart: route selection done');
+    assert.ok(logs.some((r) => r.msg === 'graceful restart: deferring route selection until End-of-RIB from every peer'), 'deferral started');
+    assert.equal(done?.why, 'End-of-RIB from every peer', `deferral ended by ${kind}'s End-of-RIB, not the timer`);
+    if (process.env.GR_DEBUG === '1') {
+      t.diagnostic(monitor.stdout());
+      for (const r of logs) if (typeof r.msg === 'string' && !/keepalive/i.test(r.msg)) t.diagnostic(JSON.stringify(r));
+    }
+    const deleted = monitor.stdout().split('\n').filter((l) => l.startsWith('Deleted')).map((l) => l.split(/\s+/)[1]!);
+    assert.deepEqual(deleted.filter((p) => wanted.has(p)), [], 'no wanted kernel route deleted (no flush, no re-add)');
+    assert.ok(deleted.includes(X), `the route ${kind} withdrew meanwhile is removed: ${deleted.join(', ')}`);
+    assert.ok(samples > 5, `too few samples of ${kind}'s table (${samples})`);
+    assert.equal(blockMissing, 0, `${kind} lost tsbgpd's blocks in ${blockMissing} of ${samples} samples`);
+    const st = await ts.status();
+    assert.equal(st.gracefulRestart.restarting, false);
+    assert.equal(st.gracefulRestart.selectionDeferred, false);
+    t.diagnostic(`restart with ${kind}: kernel = wanted ${converged} ms after start; kernel deletions: ${deleted.join(', ')}; ${kind} kept the blocks in all ${samples} samples`);
+  } finally {
+    sampling = false;
+    await monitor?.kill('SIGKILL');
+    await Promise.allSettled([peer.stop(), ts.dispose()]);
+    await killNetnsProcesses(peerNs.name);
+    await killNetnsProcesses(tsNs.name);
+    await lab.destroy();
+  }
+}
+
+test('graceful restart with FRR as helper: tsbgpd restarts, kernel routes kept, R/F bits seen, no flap', { timeout: 60_000 }, (t) => tsbgpdRestarts(t, 'frr'));
+
+test('graceful restart with GoBGP as helper: tsbgpd restarts, kernel routes kept, R/F bits seen, no flap', { timeout: 60_000 }, (t) => tsbgpdRestarts(t, 'gobgp'));
+
+test('graceful restart: tsbgpd as helper for GoBGP killed with SIGKILL and restarted with -r', { timeout: 60_000 }, async (t: TestContext) => {
+  if (!requireEnvironment(t, ['gobgp'])) return;
+  const lab = await lab2();
+  const peerNs = lab.ns('peer');
+  const tsNs = lab.ns('ts');
+  const password = `gr-${randomBytes(12).toString('base64url')}`;
+  const A4 = '198.51.100.0/25';
+  const B4 = '198.51.100.128/25';
+  const A6 = '2001:db8:100::/48';
+  const B6 = '2001:db8:200::/48';
+  const spec: PeerSpec = {
+    routerId: PEER_V4, localAs: PEER_AS, localAddresses: [PEER_V4, PEER_V6],
+    neighbors: [{ address: TS_V4, peerAs: TS_AS, password, families: ['ipv4', 'ipv6'] }],
+    prefixes: [A4, B4, A6, B6],
+    features: { gracefulRestart: true }, // restart-time 120
+  };
+  const gobgp = new RestartingGobgp(peerNs.name, spec);
+  const ts = new GrTsbgpd(tsNs, { asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, peers: [{ peerIP: PEER_V4, asNumber: PEER_AS, password }] });
+  const fromGobgp = async (): Promise<Map<string, boolean>> => new Map((await ts.routesFrom(PEER_V4)).map((r) => [r.prefix, r.stale]));
+  let sampling = false;
+  try {
+    await Promise.all([gobgp.start(), ts.start()]);
+    await ts.waitEstablished(PEER_V4, 20_000);
+    await eventually('A and B from GoBGP in the Loc-RIB and the kernel', 20_000, async () => {
+      const k = await kernel(tsNs);
+      return (await fromGobgp()).size === 4 && [A4, B4, A6, B6].every((p) => k.has(p));
+    });
+    assert.equal((await ts.peer(PEER_V4)).negotiated?.gracefulRestart, true, 'GR negotiated with GoBGP');
+
+    // A must never leave the kernel from here until GoBGP is back (sampled every 50 ms).
+    let aMissing = 0;
+    let samples = 0;
+    sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const k = await kernel(tsNs);
+        samples++;
+        if (!k.has(A4) || !k.has(A6)) aMissing++;
+        await sleep(50);
+      }
+    })();
+
+    await gobgp.crash();
+    const down = await ts.waitPeer(PEER_V4, 'session down', 10_000, (p) => p.state !== 'Established');
+    const during = await fromGobgp();
+    assert.deepEqual(sorted(during.keys()), sorted([A4, B4, A6, B6]), 'routes kept while GoBGP restarts');
+    assert.ok([...during.values()].every((s) => s), `all marked stale: ${JSON.stringify([...during])}`);
+    assert.deepEqual(sorted([...(await kernel(tsNs)).keys()].filter((p) => [A4, B4, A6, B6].includes(p))), sorted([A4, B4, A6, B6]), 'still in the kernel');
+    const st = (await ts.peer(PEER_V4)).gracefulRestart;
+    assert.equal(st.helper, 'restarting');
+    assert.equal(st.staleRoutes, 4);
+    assert.ok(st.restartTimeRemaining !== null && st.restartTimeRemaining <= 120 && st.restartTimeRemaining > 110, `restart timer from GoBGP's 120 s: ${st.restartTimeRemaining}`);
+    t.diagnostic(`GoBGP killed (${down.lastError}); 4 stale routes kept, restart timer ${st.restartTimeRemaining?.toFixed(1)} s`);
+
+    // GoBGP back with -r (R bit, F bits) announcing A only.
+    gobgp.drop(B4);
+    gobgp.drop(B6);
+    gobgp.recover = true;
+    const back = Date.now();
+    await gobgp.start();
+    await ts.waitEstablished(PEER_V4, 20_000);
+    await eventually('B swept after GoBGP\'s End-of-RIB, A fresh', 20_000, async () => {
+      const r = await fromGobgp();
+      return sorted(r.keys()).join() === sorted([A4, A6]).join() && ![...r.values()].some((s) => s);
+    });
+    await eventually('B out of the kernel', 5000, async () => {
+      const k = await kernel(tsNs);
+      return !k.has(B4) && !k.has(B6);
+    });
+    sampling = false;
+    await sampler;
+    const grLog = ts.logRecords().filter((r) => typeof r.msg === 'string' && /graceful|End-of-RIB/.test(r.msg)).map((r) => `${r.msg} ${JSON.stringify({ why: r.why, family: r.family })}`);
+    assert.equal(aMissing, 0, `A was missing from the kernel in ${aMissing} of ${samples} samples; tsbgpd: ${grLog.join(' | ')}`);
+    assert.ok(samples > 10, `too few kernel samples (${samples})`);
+    const idle = (await ts.peer(PEER_V4)).gracefulRestart;
+    assert.equal(idle.helper, 'idle');
+    assert.equal(idle.staleRoutes, 0);
+    const swept = ts.logRecords().filter((r) => r.msg === 'graceful restart: stale routes removed').map((r) => r.why);
+    assert.ok(swept.includes('End-of-RIB'), `stale routes swept at End-of-RIB: ${JSON.stringify(swept)}`);
+    assert.ok(!ts.rawLog().includes(password), 'no password in the log');
+    t.diagnostic(`GoBGP back with -r: B gone, A kept, ${Date.now() - back} ms; A present in all ${samples} kernel samples; sweeps: ${JSON.stringify(swept)}`);
+  } finally {
+    sampling = false;
+    await Promise.allSettled([gobgp.stop(), ts.dispose()]);
+    await killNetnsProcesses(peerNs.name);
+    await killNetnsProcesses(tsNs.name);
+    await lab.destroy();
+  }
+});
