@@ -129,7 +129,9 @@ export class Speaker {
       // The first reconcile starts as soon as every enabled peer is Established with End-of-RIB in all its families.
       const settled = (): boolean => [...this.peers.values()].every((p) => !p.runnable ||
         (p.state === 'Established' && (p.negotiated?.families.every((f) => p.endOfRibReceived.has(f)) ?? false)));
-      this.kernel = KernelRoutes.open(this.rib, this.config.global.kernelTable, log, () => this.sessionHalfway(), afterDeferral === undefined ? { settled } : { after: afterDeferral });
+      const scanTime = this.config.global.kernelScanTime;
+      this.kernel = KernelRoutes.open(this.rib, this.config.global.kernelTable, log, () => this.sessionHalfway(),
+        { ...(afterDeferral === undefined ? { settled } : { after: afterDeferral }), ...(scanTime !== undefined ? { scanTime } : {}) });
     }
     if (afterDeferral !== undefined) this.scheduleFlush(); // no running peer at all: nothing to wait for
     this.countersTimer = setInterval(() => void this.pollCounters(), COUNTERS_INTERVAL_MS);

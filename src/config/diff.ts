@@ -103,7 +103,7 @@ function globalChanges(a: ResolvedConfig, b: ResolvedConfig): GlobalChangeKind[]
   ) {
     out.push('advertisements');
   }
-  if (ga.kernelRoutes !== gb.kernelRoutes || ga.kernelTable !== gb.kernelTable) out.push('kernel');
+  if (ga.kernelRoutes !== gb.kernelRoutes || ga.kernelTable !== gb.kernelTable || ga.kernelScanTime !== gb.kernelScanTime) out.push('kernel');
   if (ga.logSeverityScreen !== gb.logSeverityScreen) out.push('log');
   return out;
 }

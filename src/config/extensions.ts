@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { joinPath, type ProblemSink, type ProblemSite } from './problems.js';
 import { isMapping } from './reader.js';
 import { checkSecretRefName } from './secret-ref.js';
+import { parseGoDuration } from './duration.js';
 import type { SecretKeyRef } from './secret-ref.js';
 
 export const EXT_PREFIX = 'tsbgpd.io/';
@@ -13,6 +14,7 @@ export const EXT_PREFIX = 'tsbgpd.io/';
 export const ANN = {
   kernelRoutes: 'tsbgpd.io/kernel-routes',
   kernelTable: 'tsbgpd.io/kernel-table',
+  kernelScanTime: 'tsbgpd.io/kernel-scan-time',
   holdTime: 'tsbgpd.io/hold-time',
   auth: 'tsbgpd.io/auth',
   aoKeys: 'tsbgpd.io/ao-keys',
@@ -38,6 +40,11 @@ export interface GlobalExtensions {
   readonly kernelRoutes: boolean;
   /** Kernel routing table for learned routes (default 254, `main`). */
   readonly kernelTable: number;
+  /**
+   * Seconds between re-syncs of our kernel routes with the Loc-RIB (BIRD's kernel `scan time`); 0 = no
+   * periodic scan. Present only when the annotation is set (default DEFAULT_KERNEL_SCAN_TIME).
+   */
+  readonly kernelScanTime?: number;
   /** Hold time offered in OPEN for every peer, seconds (default 240, BIRD's and so calico/node's). */
   readonly holdTime: number | undefined;
 }
@@ -91,8 +98,35 @@ function holdTimeAnn(ann: Ann, sink: ProblemSink, site: ProblemSite): number | u
   return h;
 }
 
+/** BIRD's kernel protocol default `scan time`, seconds. */
+export const DEFAULT_KERNEL_SCAN_TIME = 60;
+/** Longest scan period accepted: a day. */
+const MAX_KERNEL_SCAN_TIME = 86_400;
+/** Shorter scans are allowed but warned about: each one dumps every route of ours (about 1 s for a full table). */
+const SHORT_KERNEL_SCAN_TIME = 5;
+
+/** `tsbgpd.io/kernel-scan-time`: whole seconds ("60", as BIRD writes it) or a Go duration ("1m"); "0" = off. */
+function kernelScanTimeAnn(ann: Ann, sink: ProblemSink, site: ProblemSite): number | undefined {
+  const v = ann[ANN.kernelScanTime];
+  if (v === undefined) return undefined;
+  const path = annPath(ANN.kernelScanTime);
+  const t = v.trim();
+  const d = /^\d+$/.test(t) ? { ok: true as const, ms: Number(t) * 1000 } : parseGoDuration(t);
+  if (!d.ok || d.ms % 1000 !== 0 || d.ms > MAX_KERNEL_SCAN_TIME * 1000) {
+    sink.error(site, path, 'ERR_CONFIG_EXTENSION_VALUE',
+      `is "${v}"; write whole seconds from 0 (no periodic scan) to ${MAX_KERNEL_SCAN_TIME}, e.g. "60" or "2m"`);
+    return undefined;
+  }
+  const s = d.ms / 1000;
+  if (s > 0 && s < SHORT_KERNEL_SCAN_TIME) {
+    sink.warning(site, path, 'ERR_CONFIG_EXTENSION_VALUE',
+      `is ${s} s; every scan re-reads all of tsbgpd's kernel routes (about 1 s of CPU for a full table), so ${SHORT_KERNEL_SCAN_TIME} s or more is advised`);
+  }
+  return s;
+}
+
 export function parseGlobalExtensions(ann: Ann, sink: ProblemSink, site: ProblemSite): GlobalExtensions {
-  warnUnknown(ann, [ANN.kernelRoutes, ANN.kernelTable, ANN.holdTime], 'BGPConfiguration', sink, site);
+  warnUnknown(ann, [ANN.kernelRoutes, ANN.kernelTable, ANN.kernelScanTime, ANN.holdTime], 'BGPConfiguration', sink, site);
   let kernelRoutes = true;
   const kr = ann[ANN.kernelRoutes];
   if (kr !== undefined) {
@@ -104,7 +138,8 @@ export function parseGlobalExtensions(ann: Ann, sink: ProblemSink, site: Problem
     sink.error(site, annPath(ANN.kernelTable), 'ERR_CONFIG_EXTENSION_VALUE', 'is 255, the kernel\'s local table; use 254 (main) or a table of your own');
     kernelTable = 254;
   }
-  return { kernelRoutes, kernelTable, holdTime: holdTimeAnn(ann, sink, site) };
+  const kernelScanTime = kernelScanTimeAnn(ann, sink, site);
+  return { kernelRoutes, kernelTable, ...(kernelScanTime !== undefined ? { kernelScanTime } : {}), holdTime: holdTimeAnn(ann, sink, site) };
 }
 
 export function parseNodeExtensions(ann: Ann, sink: ProblemSink, site: ProblemSite): NodeExtensions {

@@ -109,6 +109,8 @@ export interface GlobalSettings {
   readonly kernelRoutes: boolean;
   /** tsbgpd.io/kernel-table */
   readonly kernelTable: number;
+  /** tsbgpd.io/kernel-scan-time, seconds, 0 = off; resolveConfig always sets it (default 60). */
+  readonly kernelScanTime?: number;
 }
 
 export interface FilterConfig {

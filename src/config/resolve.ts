@@ -13,6 +13,7 @@ import {
   type NodeIdentity,
   type ResolvedConfig,
 } from './model.js';
+import { DEFAULT_KERNEL_SCAN_TIME } from './extensions.js';
 import { derivePeers, type NodeInfo } from './peers.js';
 import { ProblemSink, type ConfigProblem } from './problems.js';
 import type { BGPConfigurationResource } from './schema.js';
@@ -184,6 +185,7 @@ export function resolveInto(res: LoadedResources, nodeName: string, sink: Proble
     ignoredInterfaces: g?.ignoredInterfaces ?? [],
     kernelRoutes: ext.kernelRoutes,
     kernelTable: ext.kernelTable,
+    kernelScanTime: ext.kernelScanTime ?? DEFAULT_KERNEL_SCAN_TIME,
   };
 
   const peers = derivePeers(

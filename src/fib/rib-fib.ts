@@ -46,11 +46,24 @@ export interface RibFibResult {
 }
 
 export interface RibFibReconcile extends RibFibResult {
+  /** Requests sent (accepted or not) to add, change and remove routes. */
   readonly added: number;
   readonly changed: number;
   readonly removed: number;
   readonly unchanged: number;
+  /** Of those, the ones the kernel accepted (a re-sync reports these; refused ones are in `errors`). */
+  readonly done: { readonly added: number; readonly changed: number; readonly removed: number };
 }
+
+/** Outcomes gathered over the batches of one operation; `done` counts accepted requests by ReqKind. */
+interface Acc {
+  applied: number;
+  failed: number;
+  errors: FibRouteError[];
+  readonly done: Int32Array;
+}
+
+const newAcc = (): Acc => ({ applied: 0, failed: 0, errors: [], done: new Int32Array(4) });
 
 interface FamilyState {
   readonly family: 4 | 6;
@@ -89,6 +102,8 @@ export class RibFib {
   private routeRequests = 0;
   private strays = new Uint32Array(STRAY_REC * 64);
   private strayLen = 0;
+  /** Operations queued on `chain` and not finished. */
+  private outstanding = 0;
 
   private constructor(families: readonly FamilyRib[], opts: KernelFibOptions) {
     this.table = opts.table ?? RT_TABLE_MAIN;
@@ -127,8 +142,17 @@ export class RibFib {
     return this.chain.then(() => undefined);
   }
 
+  /**
+   * A batch, reconcile or stop is queued or under way. A re-sync started now would wait behind it (and a
+   * Loc-RIB burst keeps it busy), so KernelRoutes waits for a quiet moment instead.
+   */
+  get busy(): boolean {
+    return this.outstanding > 0 || this.pumping;
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
+    this.outstanding++;
+    const run = this.chain.then(fn, fn).finally(() => void this.outstanding--);
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -158,7 +182,7 @@ export class RibFib {
       st.count = 0;
     }
     this.strayLen = 0;
-    const acc = { applied: 0, failed: 0, errors: [] as FibRouteError[] };
+    const acc = newAcc();
     let removed = 0;
     for (const family of [4, 6] as const) {
       const st = this.byFamily[family];
@@ -210,7 +234,11 @@ export class RibFib {
       }
     }
     await this.send(acc);
-    return { ...acc, added, changed, removed, unchanged };
+    const { applied, failed, errors, done } = acc;
+    return {
+      applied, failed, errors, added, changed, removed, unchanged,
+      done: { added: done[ReqKind.New]!, changed: done[ReqKind.Replace]!, removed: done[ReqKind.Delete]! },
+    };
   }
 
   /** One dumped route: note it against its slot, or queue its removal. */
@@ -256,7 +284,7 @@ export class RibFib {
   }
 
   /** Queue a New/Replace for `slot`; false (an error noted) when the wanted next hops cannot be written. */
-  private addRoute(st: FamilyState, slot: number, want: number, have: number, acc: { failed: number; errors: FibRouteError[] }): boolean {
+  private addRoute(st: FamilyState, slot: number, want: number, have: number, acc: Acc): boolean {
     const t = st.rib.table;
     if (want === UNKNOWN_SET) {
       acc.failed++;
@@ -306,7 +334,7 @@ export class RibFib {
       let queued = 0;
       for (const st of this.fams) queued += this.drain(st);
       if (queued === 0) break;
-      const acc = { applied: 0, failed: 0, errors: [] as FibRouteError[] };
+      const acc = newAcc();
       for (const st of this.fams) {
         const t = st.rib.table;
         const w = t.words;
@@ -366,7 +394,7 @@ export class RibFib {
   // --- sending -------------------------------------------------------------------------------------------------
 
   /** Send the queued requests as one quiet batch and fold the outcomes into `installed` and `acc`. */
-  private async send(acc: { applied: number; failed: number; errors: FibRouteError[] }): Promise<void> {
+  private async send(acc: Acc): Promise<void> {
     const q = this.req;
     const n = q.count;
     if (n === 0) return;
@@ -387,6 +415,7 @@ export class RibFib {
       const st = slot >= 0 ? this.byFamily[q.families[i]!] : undefined;
       if (e === 0 || (kind === ReqKind.Delete && e === 3 /* ESRCH: gone already */)) {
         acc.applied++;
+        acc.done[kind]!++;
         if (kind !== ReqKind.Delete && st !== undefined) {
           if (st.installed.get(slot) === NO_SET) st.count++;
           st.installed.set(slot, q.sets[i]!);
