@@ -5,7 +5,7 @@
 //      never loses them; on the next start FRR saw the R and F bits (`show bgp neighbors X json`:
 //      gracefulRestartInfo.rBit, gracefulRestartInfo.<afi>Unicast.fBit), the blocks are fresh again, the route FRR
 //      withdrew meanwhile leaves the kernel. FRR 8.4 itself sends the R bit for 120 s after bgpd starts (see
-//      FrrView), so tsbgpd does not wait for its End-of-RIB (RFC 4724 §4.1): test 4.
+//      FrrHelper), so tsbgpd does not wait for its End-of-RIB (RFC 4724 §4.1): test 4.
 //   2. The same with GoBGP as helper (`[neighbors.graceful-restart.config] enabled`), which sends no R bit: tsbgpd
 //      defers selection until GoBGP's End-of-RIB and no wanted kernel route is deleted (ip monitor). Stale from
 //      `gobgp neighbor X adj-in -j`; R and F from `gobgp neighbor X` ("Remote: restart time N sec, restart flag
@@ -85,48 +85,19 @@ interface FrrNeighborJson {
 }
 
 /**
- * FRR 8.4 puts the R bit in every OPEN of its default BGP instance for 120 s after bgpd starts (its startup
- * timer, armed with the default Restart Time before the config sets one). tsbgpd restarting must not wait for a
- * peer that says it restarts too (RFC 4724 §4.1), so a freshly started FRR is not the helper this test is about: a
- * ToR has been up for longer than that. A named instance (`router bgp AS view NAME`) has no startup timer, so
- * FRR runs its sessions in a view (bgpd runs with -n and installs nothing anyway).
+ * FRR 8.4 as helper. Note: FRR puts the R bit in its OPENs for its first 120 s (its startup timer, armed with the
+ * default Restart Time when the `router bgp` instance is created, whatever restart-time the config sets later;
+ * a `view` instance does the same), so within a test it always looks like a restarting speaker too.
  */
-class FrrView extends FrrDaemon {
-  static readonly VIEW = 'gr';
-
-  protected override writeConfig(): void {
-    super.writeConfig();
-    const file = join(this.dir, 'bgpd.conf');
-    const text = readFileSync(file, 'utf8');
-    const view = text.replace(/^router bgp (\d+)$/m, `router bgp $1 view ${FrrView.VIEW}`);
-    if (view === text) throw new Error('router bgp line not found in the FRR config');
-    writeFileSync(file, view, { mode: 0o600 });
-  }
-
-  vty(...commands: string[]): Promise<string> {
-    return run('vtysh', ['--vty_socket', this.dir, ...commands.flatMap((c) => ['-c', c])]).then((r) => r.stdout);
-  }
-
-  override async sessionState(neighbor: string): Promise<string> {
-    const j = JSON.parse(await this.vty(`show bgp view ${FrrView.VIEW} neighbors ${neighbor} json`)) as Record<string, { bgpState?: string }>;
-    return j[neighbor]?.bgpState ?? 'unknown';
-  }
-
-  override async withdraw(prefix: string): Promise<void> {
-    if (!this.removePrefix(prefix)) return;
-    const afi = prefix.includes(':') ? 'ipv6' : 'ipv4';
-    await this.vty('configure terminal', `router bgp ${this.spec.localAs} view ${FrrView.VIEW}`, `address-family ${afi} unicast`, `no network ${prefix} route-map ORIGINATE`);
-  }
-}
-
 class FrrHelper implements Helper {
-  readonly daemon: FrrView;
+  readonly daemon: FrrDaemon;
   constructor(netns: string, spec: PeerSpec) {
-    this.daemon = new FrrView(netns, spec);
+    this.daemon = new FrrDaemon(netns, spec);
   }
 
   private async vtyshJson<T>(command: string): Promise<T> {
-    return JSON.parse(await this.daemon.vty(command.replace(/^show bgp /, `show bgp view ${FrrView.VIEW} `))) as T;
+    const { stdout } = await run('vtysh', ['--vty_socket', this.daemon.dir, '-c', command]);
+    return JSON.parse(stdout) as T;
   }
 
   async fromTsbgpd(): Promise<Map<string, boolean>> {
@@ -374,7 +345,7 @@ async function tsbgpdRestarts(t: TestContext, kind: Extract<PeerKind, 'frr' | 'g
 test('graceful restart with FRR as helper: tsbgpd restarts, FRR keeps its blocks stale, sees R/F, kernel routes kept while down', { timeout: 60_000 }, async (t) => {
   const o = await tsbgpdRestarts(t, 'frr');
   if (o === undefined) return;
-  // FRR 8.4 sets R in its own OPENs for 120 s after bgpd starts (FrrView), so within this test it always does, and
+  // FRR 8.4 sets R in its own OPENs for 120 s after bgpd starts (FrrHelper), so within this test it always does, and
   // RFC 4724 §4.1 has tsbgpd not wait for its End-of-RIB. Test 4 is about what that does to the kernel.
   assert.equal(o.helperRestarting, true, 'FRR within 120 s of its start sends the R bit (premise of this test)');
   assert.equal(o.deferralEnd, 'End-of-RIB from every peer', 'deferral ended at once: no peer to wait for');
