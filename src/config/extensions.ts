@@ -102,7 +102,7 @@ function holdTimeAnn(ann: Ann, sink: ProblemSink, site: ProblemSite): number | u
 export const DEFAULT_KERNEL_SCAN_TIME = 60;
 /** Longest scan period accepted: a day. */
 const MAX_KERNEL_SCAN_TIME = 86_400;
-/** Shorter scans are allowed but warned about: each one dumps every route of ours (about 1 s for a full table). */
+/** Shorter scans are allowed but warned about: each one dumps every route of ours (2–3 s of CPU per million). */
 const SHORT_KERNEL_SCAN_TIME = 5;
 
 /** `tsbgpd.io/kernel-scan-time`: whole seconds ("60", as BIRD writes it) or a Go duration ("1m"); "0" = off. */
@@ -120,7 +120,7 @@ function kernelScanTimeAnn(ann: Ann, sink: ProblemSink, site: ProblemSite): numb
   const s = d.ms / 1000;
   if (s > 0 && s < SHORT_KERNEL_SCAN_TIME) {
     sink.warning(site, path, 'ERR_CONFIG_EXTENSION_VALUE',
-      `is ${s} s; every scan re-reads all of tsbgpd's kernel routes (about 1 s of CPU for a full table), so ${SHORT_KERNEL_SCAN_TIME} s or more is advised`);
+      `is ${s} s; every scan re-reads all of tsbgpd's kernel routes (about 2–3 s of CPU per million routes), so ${SHORT_KERNEL_SCAN_TIME} s or more is advised`);
   }
   return s;
 }
