@@ -17,10 +17,10 @@ import type { ControlRequest } from './control/protocol.js';
 import type { DaemonStatus, RouteEntry } from './control/status.js';
 import { Rib } from './rib/rib.js';
 import { ribRoutes } from './rib/table.js';
-import { KernelRoutes } from './fib/programmer.js';
+import { DEFAULT_SCAN_TIME, KernelRoutes } from './fib/programmer.js';
 import type { CounterSnapshot } from './peer/auth-diagnosis.js';
 import { PeerKeys } from './speaker/keys.js';
-import { LocalRestart, stateDirOf } from './speaker/restart.js';
+import { LocalRestart, SELECTION_DEFERRAL_TIME, stateDirOf } from './speaker/restart.js';
 import { daemonStatus } from './speaker/status.js';
 import { prepareReload, secretStateChanged, logProblem } from './speaker/reload.js';
 
@@ -130,8 +130,14 @@ export class Speaker {
       const settled = (): boolean => [...this.peers.values()].every((p) => !p.runnable ||
         (p.state === 'Established' && (p.negotiated?.families.every((f) => p.endOfRibReceived.has(f)) ?? false)));
       const scanTime = this.config.global.kernelScanTime;
+      // After our graceful restart the kernel still holds the previous run's routes. Route selection may end
+      // before some peers have sent their tables (RFC 4724 §4.1 does not wait for a peer that is restarting too,
+      // or has no GR), but their kept routes must not leave the kernel in between: the reconcile also waits for
+      // every running peer's End-of-RIB, within the same deferral bound.
+      const bound = Date.now() + SELECTION_DEFERRAL_TIME * 1000;
+      const after = afterDeferral === undefined ? undefined : afterDeferral.then(() => until(settled, bound));
       this.kernel = KernelRoutes.open(this.rib, this.config.global.kernelTable, log, () => this.sessionHalfway(),
-        { ...(afterDeferral === undefined ? { settled } : { after: afterDeferral }), ...(scanTime !== undefined ? { scanTime } : {}) });
+        { ...(after === undefined ? { settled } : { after }), ...(scanTime !== undefined ? { scanTime } : {}) });
     }
     if (afterDeferral !== undefined) this.scheduleFlush(); // no running peer at all: nothing to wait for
     this.countersTimer = setInterval(() => void this.pollCounters(), COUNTERS_INTERVAL_MS);
@@ -199,6 +205,7 @@ export class Speaker {
     } else {
       this.configError = next.configError;
     }
+    const before = this.config.global;
     this.config = next.config;
     // Filters, this node's routes and every peer's settings; Adj-RIB-Outs are re-evaluated (no session reset).
     this.rib.configure(this.config, this.config.ipPools ?? this.config.clusterBlocks);
@@ -249,6 +256,13 @@ export class Speaker {
     if (global.includes('log') && this.opts.fixedLogLevel !== true) log.level = this.logLevel();
     if (global.includes('listen') || global.includes('identity')) {
       log.warn({ changes: global }, 'listener or identity changes take effect on restart');
+    }
+    if (global.includes('kernel')) {
+      const now = this.config.global;
+      if (now.kernelScanTime !== before.kernelScanTime) this.kernel?.setScanTime(now.kernelScanTime ?? DEFAULT_SCAN_TIME);
+      if (now.kernelRoutes !== before.kernelRoutes || now.kernelTable !== before.kernelTable) {
+        log.warn({ kernelRoutes: now.kernelRoutes, kernelTable: now.kernelTable }, 'kernel-routes and kernel-table changes take effect on restart');
+      }
     }
     if (next.loaded) log.info({ why, added: peers.added.length, removed: peers.removed.length, changed: peers.changed.length }, 'configuration reloaded');
     else if (peers.changed.length > 0) log.info({ why, changed: peers.changed.length }, 'secrets reloaded for the last good configuration');
@@ -386,4 +400,15 @@ export class Speaker {
 function clusterIdOf(c: ResolvedConfig): { clusterId?: number } {
   const id = c.node.routeReflectorClusterID === undefined ? undefined : parseBgpIdentifier(c.node.routeReflectorClusterID);
   return id === undefined ? {} : { clusterId: id };
+}
+
+/** Resolves once `done()` is true (checked every 100 ms) or at `deadline` (ms since the epoch). */
+function until(done: () => boolean, deadline: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (done() || Date.now() >= deadline) resolve();
+      else setTimeout(check, 100).unref();
+    };
+    check();
+  });
 }
