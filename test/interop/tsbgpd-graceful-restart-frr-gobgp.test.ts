@@ -14,9 +14,9 @@
 //      NOTIFICATION (SIGTERM would send Cease); `gobgpd -r` puts R and per-family F in its OPEN. A and B stay in
 //      tsbgpd's Loc-RIB (stale) and kernel during the downtime; GoBGP back with only A: after its End-of-RIB B is
 //      gone from both, A not stale, and A never left the kernel.
-//   4. Known failure (a tsbgpd defect, reported): with a helper that sets R too (FRR < 120 s old), the kernel
-//      routes kept from tsbgpd's previous run that came from that helper are deleted when the deferral ends and
-//      re-added ~1 s later when the helper re-sends them.
+//   4. With a helper that sets R too (FRR < 120 s old), the kernel routes kept from tsbgpd's previous run that
+//      came from that helper stay until its End-of-RIB. (This test found a flap, fixed in src/speaker.ts: the
+//      routes were deleted when the deferral ended and re-added ~1 s later when the helper re-sent them.)
 // Needs root; with CI=true a missing FRR or GoBGP fails, else it skips.
 
 import { test, type TestContext } from 'node:test';
@@ -455,11 +455,11 @@ test('graceful restart: tsbgpd as helper for GoBGP killed with SIGKILL and resta
   }
 });
 
-// Known failure (reported to the lead, not fixed here): when the helper's OPEN carries the R bit too, tsbgpd
-// rightly does not wait for its End-of-RIB (RFC 4724 §4.1), but the kernel reconcile at the end of the deferral
-// then deletes every kept route learned from that peer, which come back a moment later when the peer re-sends
-// them: a forwarding gap for exactly the routes the F bit said were preserved. FRR 8.4 sends R for its first
-// 120 s, so a node restarting within two minutes of its ToR's bgpd (rack power event, FRR upgrade) hits this.
+// When the helper's OPEN carries the R bit too, tsbgpd rightly does not wait for its End-of-RIB before route
+// selection (RFC 4724 §4.1); the kernel reconcile must still wait for it, or every kept route learned from that peer
+// is deleted and re-added a moment later: a forwarding gap for exactly the routes the F bit said were preserved.
+// FRR 8.4 sends R for its first 120 s, so a node restarting within two minutes of its ToR's bgpd (rack power
+// event, FRR upgrade) would hit it. This test failed before the fix in src/speaker.ts.
 test('graceful restart with a helper that also sets R (FRR < 120 s old): kept kernel routes survive until its End-of-RIB', { timeout: 60_000 }, async (t) => {
   const o = await tsbgpdRestarts(t, 'frr');
   if (o === undefined) return;
