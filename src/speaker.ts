@@ -311,6 +311,7 @@ export class Speaker {
       configWarnings: this.configWarnings,
       restart: this.restart,
       peers: [...this.peers.values()],
+      kernel: this.kernel,
     });
   }
 

@@ -69,6 +69,17 @@ export interface DaemonStatus {
     /** Peers whose End-of-RIB the deferred selection still waits for. */
     readonly waitingFor: readonly string[];
   };
+  /** Kernel routes (null when off or rtnetlink could not be opened). */
+  readonly kernel: {
+    readonly table: number;
+    /** The first reconcile is done (until then, after a start or a graceful restart, the kernel is left alone). */
+    readonly reconciled: boolean;
+    readonly installed: number;
+    /** tsbgpd.io/kernel-scan-time; 0 = no periodic re-sync. */
+    readonly scanSeconds: number;
+    readonly scans: number;
+    readonly eventResyncs: number;
+  } | null;
   readonly peers: readonly PeerStatus[];
 }
 
@@ -109,7 +120,9 @@ export function formatStatus(s: DaemonStatus): string {
   const g = s.gracefulRestart;
   const head = `tsbgpd on ${s.nodeName}: router id ${s.routerId}, AS ${s.localAS}, port ${s.listenPort}` +
     (s.config.lastError ? `\nconfig: last reload failed, running the last good config: ${s.config.lastError}` : '') +
-    (g.selectionDeferred ? `\ngraceful restart: route selection deferred (${Math.ceil(g.deferralRemaining ?? 0)} s left), waiting for End-of-RIB from ${g.waitingFor.join(', ') || 'nobody'}` : '');
+    (g.selectionDeferred ? `\ngraceful restart: route selection deferred (${Math.ceil(g.deferralRemaining ?? 0)} s left), waiting for End-of-RIB from ${g.waitingFor.join(', ') || 'nobody'}` : '') +
+    (s.kernel === null ? '' : `\nkernel routes: table ${s.kernel.table}, ${s.kernel.reconciled ? `${s.kernel.installed} installed` : 'waiting for the first reconcile'}` +
+      `, re-sync ${s.kernel.scanSeconds > 0 ? `every ${s.kernel.scanSeconds} s` : 'on link events only'} (${s.kernel.scans} scans, ${s.kernel.eventResyncs} after link events)`);
   const rows: string[][] = [['Name', 'Peer', 'AS', 'State', 'Since', 'Auth', 'Routes', 'Info']];
   for (const p of s.peers) {
     const auth = p.auth.method === 'none' ? 'none' : `${p.auth.method}${p.auth.keyFingerprint ? ':' + p.auth.keyFingerprint : ''}`;

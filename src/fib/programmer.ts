@@ -122,6 +122,12 @@ export class KernelRoutes {
 
   // --- healing: periodic scan and link events ------------------------------------------------------------------
 
+  /** For `tsbgpd status`: the first reconcile done, routes installed, the scan period and re-syncs so far. */
+  status(): { readonly reconciled: boolean; readonly installed: number; readonly scanSeconds: number; readonly scans: number; readonly eventResyncs: number } {
+    const r = this.resyncs.stats;
+    return { reconciled: this.reconciled, installed: this.fib.stats.installed, scanSeconds: this.resyncs.scanPeriodMs / 1000, scans: r.scans, eventResyncs: r.eventResyncs };
+  }
+
   /** Re-sync stats: scans and event re-syncs started, link/address events seen, scan ticks skipped. */
   get resyncStats(): Readonly<ResyncScheduler['stats']> {
     return this.resyncs.stats;

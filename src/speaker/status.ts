@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { familyName, type Peer } from '../peer/peer.js';
 import type { DaemonStatus, PeerStatus } from '../control/status.js';
 import type { LocalRestart } from './restart.js';
+import type { KernelRoutes } from '../fib/programmer.js';
 
 /** What the speaker holds that the status shows. */
 export interface StatusSources {
@@ -16,6 +17,7 @@ export interface StatusSources {
   readonly configWarnings: number;
   readonly restart: LocalRestart;
   readonly peers: readonly Peer[];
+  readonly kernel: KernelRoutes | null;
 }
 
 export function daemonStatus(s: StatusSources, now: number = Date.now()): DaemonStatus {
@@ -33,6 +35,7 @@ export function daemonStatus(s: StatusSources, now: number = Date.now()): Daemon
       // RFC 4724 §4.1: the peers whose End-of-RIB the deferred selection still waits for.
       waitingFor: restart.selectionDeferred ? s.peers.filter((p) => !p.readyForSelection).map((p) => p.name).sort() : [],
     },
+    kernel: s.kernel === null ? null : { table: s.config.global.kernelTable, ...s.kernel.status() },
     peers: [...s.peers].sort((a, b) => a.name.localeCompare(b.name)).map((p) => peerStatus(p)),
   };
 }

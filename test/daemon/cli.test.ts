@@ -93,11 +93,13 @@ describe('tsbgpd CLI', { skip: skip ?? false }, () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, new RegExp(`^tsbgpd on ${NODE_NAME}: router id ${NODE_IP}, AS ${NODE_AS}, port 179$`));
-    assert.match(lines[1]!, /^Name\s+Peer\s+AS\s+State\s+Since\s+Auth\s+Routes\s+Info$/);
+    // The peer's one route is in the kernel (kernel routes are on in this configuration).
+    assert.match(lines[1]!, /^kernel routes: table 254, 1 installed, re-sync every 60 s \(\d+ scans, \d+ after link events\)$/);
+    assert.match(lines[2]!, /^Name\s+Peer\s+AS\s+State\s+Since\s+Auth\s+Routes\s+Info$/);
     const fp = createHash('sha256').update(PASSWORD).digest('hex').slice(0, 8);
     const b1 = fabric.peers[0]!;
-    assert.match(lines[2]!, new RegExp(`^${name}\\s+${b1.address.replace(/\./g, '\\.')}\\s+${b1.as}\\s+Established\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+md5:${fp}\\s+1/1$`));
-    assert.equal(lines.length, 3);
+    assert.match(lines[3]!, new RegExp(`^${name}\\s+${b1.address.replace(/\./g, '\\.')}\\s+${b1.as}\\s+Established\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+md5:${fp}\\s+1/1$`));
+    assert.equal(lines.length, 4);
   });
 
   test('routes --json and routes: learned and local routes with their attributes', async () => {

@@ -261,6 +261,13 @@ test(`tsbgpd kernel routes vs Loc-RIB: ${V4_ORIGINATED.length} IPv4 + ${V6_COUNT
       tt.diagnostic(`equal ${Date.now() - t0} ms after start (${ms} ms after Established): ${snap.kernel.size} kernel routes`);
       await assertBlocksNotInKernel(tsNs, snap);
       await assertForeignUntouched('after convergence');
+      // `tsbgpd status` reports the same: reconciled, as many installed as the kernel holds, table main.
+      const k = (await ts.status()).kernel;
+      assert.ok(k !== null, 'status has no kernel section while kernel routes are on');
+      assert.equal(k.table, TABLE_MAIN);
+      assert.equal(k.reconciled, true);
+      assert.equal(k.installed, snap.kernel.size, 'status: installed routes');
+      assert.equal(k.scanSeconds, 60, 'status: the default scan period');
     });
 
     await step('2. BIRD withdraws half: kernel = Loc-RIB again', async (tt) => {
