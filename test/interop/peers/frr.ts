@@ -17,14 +17,33 @@
 // - `clear bgp X soft in` sends ROUTE-REFRESH for every family of the session (no soft-reconfiguration).
 // - `neighbor X shutdown message TEXT` sends Cease/Administrative Shutdown with the RFC 9003 text.
 // - The log goes to stdout at level critical; at higher levels it logs one line per prefix.
+// - zebra must accept on zserv.api before bgpd starts, and bgpd must be its client before start() returns.
+//   zebra leaves the socket file behind when it exits, so on restart() a wait for the file alone passed at
+//   once: bgpd came up before the new zebra listened ("client not connected", retried seconds later), took
+//   the neighbor's inbound connection without interface information (`show bgp neighbors`: "Nexthop local:
+//   ::", "non shared network"), and withdrew every IPv6 route with a link-local next hop ("sent a v6 LL
+//   next-hop and there's no peer interface information"), for as long as that session lasted.
 
-import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BaseDaemon, killChild, parseCommunity, parseLargeCommunity, sortPrefixes, type LaunchCommand } from './daemon.js';
 import { run } from './netns.js';
 import { familyOf, type Family, type SessionState } from './types.js';
+
+/** Resolves once a UNIX stream socket accepts a connection (bound and listening), then closes it. */
+function acceptsConnections(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = connect({ path });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve();
+    });
+    sock.once('error', reject);
+  });
+}
 
 const afiName = (f: Family): string => (f === 'ipv4' ? 'ipv4 unicast' : 'ipv6 unicast');
 
@@ -66,15 +85,15 @@ export class FrrDaemon extends BaseDaemon {
     }
     writeFileSync(join(this.dir, 'zebra.conf'), 'hostname zebra\nlog stdout critical\n', { mode: 0o644 });
     const zserv = join(this.zebraDir, 'zserv.api');
+    // The previous zebra's socket file outlives it (see the header); the wait below must see the new one.
+    rmSync(zserv, { force: true });
     const zebra = this.spawnInNetns({
       program: '/usr/lib/frr/zebra',
       args: ['-u', 'frr', '-g', 'frr', '-P', '0', '-i', join(this.zebraDir, 'zebra.pid'), '--vty_socket', this.zebraDir, '-z', zserv, '-f', join(this.dir, 'zebra.conf')],
     });
     this.zebra = zebra;
     try {
-      await this.poll(async () => {
-        if (!existsSync(zserv)) throw new Error('zserv socket not there yet');
-      }, 10_000, 'zebra', () => zebra.exitCode === null && zebra.signalCode === null);
+      await this.poll(() => acceptsConnections(zserv), 10_000, 'zebra', () => zebra.exitCode === null && zebra.signalCode === null);
       await super.start();
     } catch (e) {
       await killChild(this.zebra);
@@ -97,6 +116,11 @@ export class FrrDaemon extends BaseDaemon {
     const out = await this.poll(() => this.vtysh('show version'), 10_000, 'vty socket');
     const m = /FRRouting (\d+\.\d+(?:\.\d+)?)/.exec(out);
     this.version = m ? `frr ${m[1]}` : 'frr';
+    // bgpd learns the interfaces from zebra as soon as it is a client; without them it drops link-local next hops.
+    await this.poll(async () => {
+      const { stdout } = await run('vtysh', ['--vty_socket', this.zebraDir, '-c', 'show zebra client summary']);
+      if (!/^bgp\s/m.test(stdout)) throw new Error('bgpd is not a zebra client yet');
+    }, 10_000, 'bgpd connected to zebra');
   }
 
   protected writeConfig(): void {
