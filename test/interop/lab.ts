@@ -149,6 +149,8 @@ export interface TsbgpdSpec {
   readonly ipv6?: string;
   /** `tsbgpd.io/hold-time` on BGPConfiguration `default`. */
   readonly holdTime?: number;
+  /** `tsbgpd.io/kernel-routes`: program learned routes into the namespace's kernel (default false). */
+  readonly kernelRoutes?: boolean;
   /** Confirmed BlockAffinity CIDRs of this node (IPv4 and IPv6): what it advertises. */
   readonly blocks?: readonly string[];
   readonly peers: readonly TsbgpdPeerSpec[];
@@ -198,8 +200,8 @@ export class Tsbgpd {
         kind: 'BGPConfiguration',
         metadata: {
           name: 'default',
-          // The namespace is the test's, but learned routes stay out of the kernel: the test reads them from `routes`.
-          annotations: { 'tsbgpd.io/kernel-routes': 'false', ...(s.holdTime !== undefined ? { 'tsbgpd.io/hold-time': String(s.holdTime) } : {}) },
+          // Unless a test asks for them, learned routes stay out of the kernel: the test reads them from `routes`.
+          annotations: { 'tsbgpd.io/kernel-routes': String(s.kernelRoutes === true), ...(s.holdTime !== undefined ? { 'tsbgpd.io/hold-time': String(s.holdTime) } : {}) },
         },
         spec: { logSeverityScreen: 'Info', nodeToNodeMeshEnabled: false, asNumber: s.asNumber, listenPort: 179 },
       },
@@ -270,9 +272,10 @@ export class Tsbgpd {
     }
   }
 
-  private cli(cmd: string, ...args: string[]): Promise<string> {
+  /** Run a `tsbgpd` CLI command against this daemon's control socket (`graceful-restart` waits for the exit). */
+  cli(cmd: string, ...args: string[]): Promise<string> {
     return new Promise((res, rej) => {
-      execFile(process.execPath, [TSBGPD_MAIN, cmd, ...args, '--control-socket', this.controlSocket], { timeout: 10_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, [TSBGPD_MAIN, cmd, ...args, '--control-socket', this.controlSocket], { timeout: 20_000 }, (err, stdout, stderr) => {
         if (err) rej(new Error(`tsbgpd ${cmd} failed: ${this.redact(String(stderr)).trim() || err.message}`));
         else res(String(stdout));
       });

@@ -21,16 +21,13 @@
 
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { NetnsLab, type Namespace } from '../netns/harness.js';
 import { kernelRoutes } from '../netns/fib-helpers.js';
 import { FrrDaemon, GobgpDaemon, type PeerDaemon, type PeerKind, type PeerSpec } from './peers/index.js';
 import type { LaunchCommand } from './peers/daemon.js';
 import { killNetnsProcesses, run, waitExit } from './peers/netns.js';
-import { TSBGPD_MAIN, Tsbgpd, eventually, requireEnvironment, sleep } from './lab.js';
+import { Tsbgpd, eventually, requireEnvironment, sleep } from './lab.js';
 
 const RTPROT_TSBGPD = 200;
 const TABLE_MAIN = 254;
@@ -40,27 +37,6 @@ const PEER_V6 = '2001:db8::1';
 const TS_V6 = '2001:db8::2';
 const TS_AS = 65001;
 const PEER_AS = 65002;
-
-/** tsbgpd with kernel routes on, and the `graceful-restart` command. */
-class GrTsbgpd extends Tsbgpd {
-  override writeConfig(): void {
-    super.writeConfig();
-    const file = join(this.configDir, 'calico.yaml');
-    const text = readFileSync(file, 'utf8');
-    const on = text.replace(/(tsbgpd\.io\/kernel-routes:\s*)["']?false["']?/, '$1"true"');
-    if (on === text) throw new Error('kernel-routes annotation not found');
-    writeFileSync(file, on);
-  }
-
-  cmd(...args: string[]): Promise<string> {
-    return new Promise((res, rej) => {
-      execFile(process.execPath, [TSBGPD_MAIN, ...args, '--control-socket', this.controlSocket], { timeout: 20_000 }, (err, stdout, stderr) => {
-        if (err) rej(new Error(`tsbgpd ${args[0]} failed: ${String(stderr).trim() || err.message}`));
-        else res(String(stdout));
-      });
-    });
-  }
-}
 
 /** What a helper tells about tsbgpd's last OPEN: its R bit and the families with the F bit. */
 interface RestartFlags {
@@ -255,7 +231,7 @@ async function tsbgpdRestarts(t: TestContext, kind: Extract<PeerKind, 'frr' | 'g
   };
   const helper: Helper = kind === 'frr' ? new FrrHelper(peerNs.name, spec) : new GobgpHelper(peerNs.name, spec);
   const peer = helper.daemon;
-  const ts = new GrTsbgpd(tsNs, { asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, blocks: BLOCKS, peers: [{ peerIP: PEER_V4, asNumber: PEER_AS, password }] });
+  const ts = new Tsbgpd(tsNs, { kernelRoutes: true, asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, blocks: BLOCKS, peers: [{ peerIP: PEER_V4, asNumber: PEER_AS, password }] });
   const hasBlocks = (m: Map<string, boolean>): boolean => BLOCKS.every((b) => m.has(b));
   let monitor: ReturnType<Namespace['spawn']> | undefined;
   let sampling = false;
@@ -268,7 +244,7 @@ async function tsbgpdRestarts(t: TestContext, kind: Extract<PeerKind, 'frr' | 'g
     const first = await helper.restartFlags();
     assert.deepEqual(first, { rBit: false, fBits: [] }, `neither R nor F on a normal start (${kind}'s view)`);
 
-    const out = await ts.cmd('graceful-restart');
+    const out = await ts.cli('graceful-restart');
     assert.match(out, /sessions closed without NOTIFICATION/);
     assert.equal(ts.pid, undefined, 'the command returns once the daemon has exited');
     await ts.stop(); // collects its log
@@ -376,7 +352,7 @@ test('graceful restart: tsbgpd as helper for GoBGP killed with SIGKILL and resta
     features: { gracefulRestart: true }, // restart-time 120
   };
   const gobgp = new RestartingGobgp(peerNs.name, spec);
-  const ts = new GrTsbgpd(tsNs, { asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, peers: [{ peerIP: PEER_V4, asNumber: PEER_AS, password }] });
+  const ts = new Tsbgpd(tsNs, { kernelRoutes: true, asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, peers: [{ peerIP: PEER_V4, asNumber: PEER_AS, password }] });
   const fromGobgp = async (): Promise<Map<string, boolean>> => new Map((await ts.routesFrom(PEER_V4)).map((r) => [r.prefix, r.stale]));
   let sampling = false;
   try {

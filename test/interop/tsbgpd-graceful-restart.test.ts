@@ -12,7 +12,6 @@
 
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { kernelRoutes } from '../netns/fib-helpers.js';
 import { BirdDaemon, type PeerSpec } from './peers/index.js';
 import type { LaunchCommand } from './peers/daemon.js';
 import { killNetnsProcesses, run, waitExit } from './peers/netns.js';
-import { TSBGPD_MAIN, Tsbgpd, eventually, requireEnvironment, sleep } from './lab.js';
+import { Tsbgpd, eventually, requireEnvironment, sleep } from './lab.js';
 
 const RTPROT_TSBGPD = 200;
 const TABLE_MAIN = 254;
@@ -69,27 +68,6 @@ class GrBird extends BirdDaemon {
   }
 }
 
-/** tsbgpd with kernel routes on, and the `graceful-restart` command. */
-class GrTsbgpd extends Tsbgpd {
-  override writeConfig(): void {
-    super.writeConfig();
-    const file = join(this.configDir, 'calico.yaml');
-    const text = readFileSync(file, 'utf8');
-    const on = text.replace(/(tsbgpd\.io\/kernel-routes:\s*)["']?false["']?/, '$1"true"');
-    if (on === text) throw new Error('kernel-routes annotation not found');
-    writeFileSync(file, on);
-  }
-
-  cmd(...args: string[]): Promise<string> {
-    return new Promise((res, rej) => {
-      execFile(process.execPath, [TSBGPD_MAIN, ...args, '--control-socket', this.controlSocket], { timeout: 20_000 }, (err, stdout, stderr) => {
-        if (err) rej(new Error(`tsbgpd ${args[0]} failed: ${String(stderr).trim() || err.message}`));
-        else res(String(stdout));
-      });
-    });
-  }
-}
-
 async function kernel(ns: Namespace): Promise<Map<string, string>> {
   const [a, b] = await Promise.all([kernelRoutes(ns, 4, TABLE_MAIN, RTPROT_TSBGPD), kernelRoutes(ns, 6, TABLE_MAIN, RTPROT_TSBGPD)]);
   return new Map([...a, ...b]);
@@ -126,7 +104,7 @@ test('graceful restart a+c: tsbgpd as helper for a restarting BIRD; a NOTIFICATI
     features: { gracefulRestart: true },
   };
   const bird = new GrBird(birdNs.name, spec);
-  const ts = new GrTsbgpd(tsNs, { asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, peers: [{ peerIP: BIRD_V4, asNumber: BIRD_AS, password }] });
+  const ts = new Tsbgpd(tsNs, { kernelRoutes: true, asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, peers: [{ peerIP: BIRD_V4, asNumber: BIRD_AS, password }] });
   let sampling = false;
   try {
     await Promise.all([bird.start(), ts.start()]);
@@ -237,7 +215,7 @@ test('graceful restart b: tsbgpd restarting, BIRD helper; kernel routes kept, R/
     features: { gracefulRestart: true },
   };
   const bird = new GrBird(birdNs.name, spec);
-  const ts = new GrTsbgpd(tsNs, { asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, blocks: [BLOCK], peers: [{ peerIP: BIRD_V4, asNumber: BIRD_AS, password }] });
+  const ts = new Tsbgpd(tsNs, { kernelRoutes: true, asNumber: TS_AS, ipv4: `${TS_V4}/24`, ipv6: `${TS_V6}/64`, blocks: [BLOCK], peers: [{ peerIP: BIRD_V4, asNumber: BIRD_AS, password }] });
   let monitor: ReturnType<Namespace['spawn']> | undefined;
   let sampling = false;
   try {
@@ -252,7 +230,7 @@ test('graceful restart b: tsbgpd restarting, BIRD helper; kernel routes kept, R/
     assert.match(firstCaps, /Graceful restart/, `tsbgpd advertises GR:\n${firstCaps}`);
     assert.doesNotMatch(firstCaps, /Restart recovery|AF preserved:[ \t]*\S/, `no R or F bit on a normal start:\n${firstCaps}`);
 
-    const out = await ts.cmd('graceful-restart');
+    const out = await ts.cli('graceful-restart');
     assert.match(out, /sessions closed without NOTIFICATION/);
     assert.equal(ts.pid, undefined, 'the command returns once the daemon has exited');
     await ts.stop(); // collects its log

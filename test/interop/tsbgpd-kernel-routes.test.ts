@@ -15,8 +15,6 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { NetnsLab, type Namespace } from '../netns/harness.js';
 import { kernelRoutes, TEST_NET_V4_PREFIXES, v6Prefixes } from '../netns/fib-helpers.js';
 import { BirdDaemon, type PeerSpec } from './peers/index.js';
@@ -88,17 +86,8 @@ class BulkBird extends BirdDaemon {
   }
 }
 
-/** The lab's tsbgpd, with learned routes programmed into the kernel (the lab writes kernel-routes "false"). */
+/** The lab's tsbgpd (started with `kernelRoutes: true`) with a `routes` query sized for a large table. */
 class KernelTsbgpd extends Tsbgpd {
-  override writeConfig(): void {
-    super.writeConfig();
-    const file = join(this.configDir, 'calico.yaml');
-    const text = readFileSync(file, 'utf8');
-    const on = text.replace(/(tsbgpd\.io\/kernel-routes:\s*)["']?false["']?/, '$1"true"');
-    if (on === text) throw new Error('kernel-routes annotation not found in the generated BGPConfiguration');
-    writeFileSync(file, on);
-  }
-
   /**
    * `tsbgpd routes --json` with room for ~12k routes (lab.ts's routes() runs execFile with the 1 MiB default
    * maxBuffer, which this many routes exceed).
@@ -224,6 +213,7 @@ test(`tsbgpd kernel routes vs Loc-RIB: ${V4_ORIGINATED.length} IPv4 + ${V6_COUNT
   };
   const bird = new BulkBird(birdNs.name, spec);
   const ts = new KernelTsbgpd(tsNs, {
+    kernelRoutes: true,
     asNumber: TS_AS,
     ipv4: `${TS_V4}/30`,
     ipv6: `${TS_V6}/64`,
