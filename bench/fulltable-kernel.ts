@@ -22,14 +22,11 @@ import { buildFullTable } from './lib/fulltable-table.js';
 import { KERNEL_PROTOCOL, MAIN_TABLE, startKernelMiddle, type KernelMiddle, type KernelMiddleKind } from './lib/kernel-middle.js';
 import { bestWindowRate, KernelRouteCounter, KernelRoutePoller, type CountSample } from './lib/kernel-count.js';
 import { cpuSample, memory, mib } from './lib/procstat.js';
+import { arg, INJ, INJ_AS, ipv4, MID_AS, MID_INJ, MID_MON, MON, MON_AS } from './lib/fulltable-lab.js';
 import { monotonicUs, summarizeProfile } from './lib/cpuprofile.js';
 import { endOfRib, waitForLine } from './lib/kernel-bench.js';
 import { KernelRouteWatcher } from './lib/kernel-watch.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
 const N = Number(arg('prefixes', '100000'));
 const ONLY = arg('only', 'all');
 const TIMEOUT_MS = Number(arg('timeout-s', '300')) * 1000;
@@ -42,15 +39,6 @@ const KINDS: readonly KernelMiddleKind[] = ONLY === 'all' ? ['tsbgpd', 'frr'] : 
 if (!Number.isInteger(N) || N < 1 || N > 4_000_000) throw new Error('--prefixes: 1..4000000');
 if (!KINDS.every((k) => k === 'tsbgpd' || k === 'frr')) throw new Error('--only: tsbgpd|frr');
 if (!Number.isFinite(POLL_MS) || POLL_MS < 100) throw new Error('--poll-ms: at least 100');
-
-const INJ = '192.0.2.2';
-const MID_INJ = '192.0.2.1';
-const MID_MON = '192.0.2.129';
-const MON = '192.0.2.130';
-const MID_AS = 64512;
-const INJ_AS = 65001;
-const MON_AS = 65002;
-const ipv4 = (t: string): number => t.split('.').reduce((a, o) => a * 256 + Number(o), 0);
 
 interface Phase {
   /**

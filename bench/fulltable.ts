@@ -16,11 +16,8 @@ import { BenchPeer, BENCH_CTX, PrefixCounter } from './lib/fulltable-peer.js';
 import { buildFullTable } from './lib/fulltable-table.js';
 import { startMiddle, type MiddleKind } from './lib/fulltable-middle.js';
 import { cpuSample, memory, mib } from './lib/procstat.js';
+import { arg, INJ, INJ_AS, ipv4, MID_AS, MID_INJ, MID_MON, MON, MON_AS } from './lib/fulltable-lab.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
 const N = Number(arg('prefixes', '1000000'));
 const ONLY = arg('only', 'all');
 const TIMEOUT_MS = Number(arg('timeout-s', '300')) * 1000;
@@ -30,15 +27,6 @@ if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 20) throw new Error('--r
 const KINDS: readonly MiddleKind[] = ONLY === 'all' ? ['tsbgpd', 'bird', 'gobgp'] : [ONLY as MiddleKind];
 if (!Number.isInteger(N) || N < 1 || N > 4_000_000) throw new Error('--prefixes: 1..4000000');
 if (!KINDS.every((k) => k === 'tsbgpd' || k === 'bird' || k === 'gobgp')) throw new Error('--only: tsbgpd|bird|gobgp');
-
-const INJ = '192.0.2.2';
-const MID_INJ = '192.0.2.1';
-const MID_MON = '192.0.2.129';
-const MON = '192.0.2.130';
-const MID_AS = 64512;
-const INJ_AS = 65001;
-const MON_AS = 65002;
-const ipv4 = (t: string): number => t.split('.').reduce((a, o) => a * 256 + Number(o), 0);
 
 interface Result {
   readonly kind: MiddleKind;
